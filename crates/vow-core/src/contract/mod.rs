@@ -1,0 +1,10 @@
+//! Contracts: the model, and reading it from YAML or JSON text with located errors.
+
+pub mod decode;
+pub mod diagnostic;
+pub mod model;
+pub mod source;
+
+pub use decode::{SourceFormat, parse_contract};
+pub use diagnostic::{ContractError, Position, Problem};
+pub use model::*;

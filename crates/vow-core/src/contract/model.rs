@@ -1,0 +1,372 @@
+//! The in-memory model of a vow contract (format v1): what one consumer relies on from one provider.
+//!
+//! These types are produced by [`crate::contract::decode`] and never by serde directly, so that every
+//! problem in a contract file can be reported at once with its location.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// The only contract format version this build reads and writes.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// A contract: one consumer's expectations of one provider.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Contract {
+    /// The consuming service, e.g. `checkout-web`.
+    pub consumer: String,
+    /// The providing service, e.g. `cart-service`.
+    pub provider: String,
+    /// Dimension statements that apply to every interaction that does not state its own.
+    pub defaults: DimensionStatements,
+    pub interactions: Vec<Interaction>,
+}
+
+/// One request the consumer sends and the response it relies on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Interaction {
+    /// Stable identifier, unique within the contract (`[a-z0-9][a-z0-9._-]*`).
+    pub id: String,
+    pub description: String,
+    /// Provider states to set up before the request, in order.
+    pub given: Vec<ProviderState>,
+    pub request: Request,
+    pub response: ResponseExpectation,
+    /// Dimension statements stated on this interaction (not merged with the contract's defaults;
+    /// see [`Contract::effective`]).
+    pub statements: DimensionStatements,
+}
+
+/// A named provider state with parameters, e.g. `a cart exists` with `{cartId: c-1}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProviderState {
+    pub state: String,
+    pub params: serde_json::Map<String, Value>,
+}
+
+/// HTTP method of a request; kept as an uppercase token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Method(pub String);
+
+impl Method {
+    /// Safe methods (RFC 9110 §9.2.1) never change provider state.
+    pub fn is_safe(&self) -> bool {
+        matches!(self.0.as_str(), "GET" | "HEAD" | "OPTIONS" | "TRACE")
+    }
+
+    /// Idempotent methods (RFC 9110 §9.2.2) may be repeated with the same effect.
+    pub fn is_idempotent(&self) -> bool {
+        self.is_safe() || matches!(self.0.as_str(), "PUT" | "DELETE")
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The request the consumer sends.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Request {
+    pub method: Method,
+    /// Absolute path starting with `/`, without the query string.
+    pub path: String,
+    /// Query parameters; a parameter may repeat.
+    pub query: BTreeMap<String, Vec<String>>,
+    /// Header names as written in the contract; compared case-insensitively.
+    pub headers: Vec<(String, String)>,
+    /// A JSON request body, sent as `application/json` unless a `Content-Type` header says otherwise.
+    pub body: Option<Value>,
+}
+
+/// What the consumer relies on in the response.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResponseExpectation {
+    pub status: u16,
+    /// Expected headers by name (compared case-insensitively), each with the rules its value obeys.
+    pub headers: Vec<HeaderExpectation>,
+    pub body: Option<BodyExpectation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HeaderExpectation {
+    pub name: String,
+    /// All rules must hold for the header's value. A plain string in the file becomes one
+    /// [`Matcher::Equals`] rule.
+    pub rules: Vec<Rule>,
+}
+
+/// How the response body is judged.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum BodyExpectation {
+    /// By example plus matching rules. Fields the example does not mention are ignored.
+    Example {
+        example: Option<Value>,
+        /// Rules by path pattern, in file order.
+        rules: Vec<PathRules>,
+    },
+    /// By an embedded JSON Schema (any draft from 4 to 2020-12; no remote references).
+    Schema { schema: Value },
+}
+
+/// The rules that apply at every body location a path pattern matches.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathRules {
+    pub path: PathPattern,
+    /// All rules must hold.
+    pub rules: Vec<Rule>,
+}
+
+/// A JSON pointer whose segments may be `*` (any array index or object key), e.g. `/items/*/sku`.
+/// `""` (or `/` in files) is the whole body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(into = "String")]
+pub struct PathPattern {
+    /// The pattern as written in the contract.
+    pub text: String,
+    /// Unescaped segments (`~1` → `/`, `~0` → `~`).
+    pub segments: Vec<PathSegment>,
+}
+
+impl From<PathPattern> for String {
+    fn from(p: PathPattern) -> String {
+        p.text
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum PathSegment {
+    Any,
+    Key(String),
+}
+
+/// One matching rule. Exactly one matcher plus its parameters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rule {
+    pub matcher: Matcher,
+}
+
+/// The matchers a contract can use. Names are the values of the `match` key in contract files.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "match")]
+pub enum Matcher {
+    /// Deep equality with the example at this location (the default for everything the example
+    /// states); applies to the whole subtree.
+    Equality,
+    /// Deep equality with a stated value (used for plain-string header expectations, and `value:`).
+    Equals { value: Value },
+    /// Same JSON type as the example, applied to the whole subtree: objects need the example's keys,
+    /// arrays have every element shaped like the example's first element, optionally within bounds.
+    Type { min: Option<u64>, max: Option<u64> },
+    /// A string the regular expression matches in full.
+    Regex {
+        #[serde(rename = "regex")]
+        pattern: String,
+        #[serde(skip)]
+        compiled: RegexCell,
+    },
+    /// A JSON integer, optionally within inclusive bounds.
+    Integer { min: Option<f64>, max: Option<f64> },
+    /// Any JSON number, optionally within inclusive bounds.
+    Number { min: Option<f64>, max: Option<f64> },
+    /// A JSON number or a string in plain decimal notation (`-12.50`); `places` fixes the digits after
+    /// the point.
+    Decimal { places: Option<u32> },
+    Boolean,
+    Null,
+    /// A string holding a date in `format` (strftime syntax, default `%Y-%m-%d`).
+    Date { format: Option<String> },
+    /// A string holding a time of day in `format` (default `%H:%M:%S`).
+    Time { format: Option<String> },
+    /// A string holding a date and time in `format` (default: RFC 3339).
+    Datetime { format: Option<String> },
+    /// A string that contains `value`.
+    Include { value: String },
+    /// Equal to one of the listed values.
+    OneOf { values: Vec<Value> },
+    /// An array within length bounds whose every element satisfies `rules`.
+    EachElement { min: Option<u64>, max: Option<u64>, rules: Vec<Rule> },
+    /// An object whose every key satisfies `rules`.
+    EachKey { rules: Vec<Rule> },
+    /// An object whose every value satisfies `rules`.
+    EachValue { rules: Vec<Rule> },
+}
+
+impl Matcher {
+    /// The name used for this matcher in contract files (`match: <name>`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Matcher::Equality => "equality",
+            Matcher::Equals { .. } => "equals",
+            Matcher::Type { .. } => "type",
+            Matcher::Regex { .. } => "regex",
+            Matcher::Integer { .. } => "integer",
+            Matcher::Number { .. } => "number",
+            Matcher::Decimal { .. } => "decimal",
+            Matcher::Boolean => "boolean",
+            Matcher::Null => "null",
+            Matcher::Date { .. } => "date",
+            Matcher::Time { .. } => "time",
+            Matcher::Datetime { .. } => "datetime",
+            Matcher::Include { .. } => "include",
+            Matcher::OneOf { .. } => "oneOf",
+            Matcher::EachElement { .. } => "eachElement",
+            Matcher::EachKey { .. } => "eachKey",
+            Matcher::EachValue { .. } => "eachValue",
+        }
+    }
+}
+
+/// A compiled regular expression carried beside its source text. Two cells compare equal when their
+/// sources do, so models stay comparable in tests.
+#[derive(Debug, Clone)]
+pub struct RegexCell(pub regex::Regex);
+
+impl PartialEq for RegexCell {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.as_str() == other.0.as_str()
+    }
+}
+
+/// The consumer-side statements of the four behavioural dimensions. Each is optional; on an
+/// interaction an absent statement falls back to the contract's `defaults` as a whole block.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DimensionStatements {
+    pub errors: Option<ErrorsStatement>,
+    pub latency: Option<LatencyStatement>,
+    pub auth: Option<AuthStatement>,
+    pub deprecation: Option<DeprecationStatement>,
+}
+
+/// The error outcomes the consumer handles, by error code.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorsStatement {
+    /// Where the error code sits in an error body (JSON pointer). Default `/code`, the extension
+    /// member conventionally added to RFC 9457 problem details.
+    pub code_pointer: String,
+    pub handles: Vec<HandledError>,
+}
+
+/// The default location of the error code in a problem-details body.
+pub const DEFAULT_CODE_POINTER: &str = "/code";
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HandledError {
+    /// The provider's error code, e.g. `card_declined`.
+    pub code: String,
+    pub status: u16,
+    /// Whether the consumer retries this error.
+    pub retry: bool,
+    /// Whether the consumer expects `application/problem+json` (RFC 9457). Default true.
+    pub problem_json: bool,
+}
+
+/// The consumer's time budget for one call.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LatencyStatement {
+    /// Timeout of one attempt.
+    #[serde(with = "duration_text")]
+    pub timeout: Duration,
+    pub retries: Option<RetryPolicy>,
+    /// Overall deadline across all attempts.
+    #[serde(with = "duration_text_opt")]
+    pub deadline: Option<Duration>,
+    /// The percentile of provider latency that must fit within `timeout` (50, 95, 99 or 99.9).
+    pub percentile: f64,
+    /// Whether live sampling may repeat this interaction although its method is not idempotent.
+    pub repeatable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub attempts: u32,
+    /// Wait before the first retry.
+    #[serde(with = "duration_text")]
+    pub backoff: Duration,
+    /// Factor applied to the wait after each retry (1 = constant).
+    pub multiplier: f64,
+    /// Upper bound of one wait.
+    #[serde(with = "duration_text_opt")]
+    pub max_backoff: Option<Duration>,
+}
+
+/// The credentials the consumer holds for this provider. Never the secret itself.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthStatement {
+    pub scheme: AuthScheme,
+    /// The OAuth2 scopes the consumer's credentials hold.
+    pub scopes: Vec<String>,
+    /// Name of a credential set configured outside the contract (e.g. in `vow.toml`).
+    pub credentials: Option<String>,
+    /// Whether live auth probes run for this interaction. Default true.
+    pub probes: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AuthScheme {
+    Bearer,
+    Oauth2,
+    ApiKey,
+    Basic,
+}
+
+impl AuthScheme {
+    pub const NAMES: [&'static str; 4] = ["bearer", "oauth2", "apiKey", "basic"];
+}
+
+/// Deprecated elements the consumer knowingly uses.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeprecationStatement {
+    /// The operation itself is deprecated.
+    pub operation: bool,
+    /// Response body fields the consumer reads that are deprecated (JSON pointers).
+    pub fields: Vec<String>,
+    /// Request parameters (query or header names) the consumer sends that are deprecated.
+    pub parameters: Vec<String>,
+    /// The sunset date the consumer plans against, if known.
+    pub sunset: Option<chrono::NaiveDate>,
+}
+
+impl Contract {
+    /// The dimension statements that apply to `interaction`: its own block where it states one,
+    /// the contract's default block otherwise.
+    pub fn effective(&self, interaction: &Interaction) -> DimensionStatements {
+        let own = &interaction.statements;
+        let dflt = &self.defaults;
+        DimensionStatements {
+            errors: own.errors.clone().or_else(|| dflt.errors.clone()),
+            latency: own.latency.clone().or_else(|| dflt.latency.clone()),
+            auth: own.auth.clone().or_else(|| dflt.auth.clone()),
+            deprecation: own.deprecation.clone().or_else(|| dflt.deprecation.clone()),
+        }
+    }
+}
+
+mod duration_text {
+    use std::time::Duration;
+
+    pub fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&humantime::format_duration(*d).to_string())
+    }
+}
+
+mod duration_text_opt {
+    use std::time::Duration;
+
+    pub fn serialize<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_str(&humantime::format_duration(*d).to_string()),
+            None => s.serialize_none(),
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! vow-core: the contract model and file format, the finding model, and all of vow's judgement.
+//!
+//! This crate is pure: no async runtime, no network, no file system, no clock. The same inputs always
+//! give the same findings.
+
+pub mod contract;
+pub mod exchange;
+pub mod finding;
+pub mod matching;
+pub mod rules;
+
+pub use contract::{Contract, Interaction};
+pub use exchange::ObservedResponse;
+pub use finding::{Dimension, Finding, Location, Severity, Verdict};

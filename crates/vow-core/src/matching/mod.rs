@@ -1,0 +1,2 @@
+//! Matching: judging an observed response against an interaction's expectations.
+
