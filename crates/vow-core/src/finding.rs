@@ -122,7 +122,10 @@ impl Finding {
             rule,
             dimension: rule.dimension,
             severity: rule.severity,
-            location: Location { interaction: None, pointer: pointer.into() },
+            location: Location {
+                interaction: None,
+                pointer: pointer.into(),
+            },
             expected: None,
             actual: None,
             message: message.into(),

@@ -41,8 +41,16 @@ impl fmt::Display for Problem {
             Some(p) => write!(f, "{}:{}", p.line, p.column)?,
             None => f.write_str("-")?,
         }
-        let pointer = if self.pointer.is_empty() { "(document)" } else { &self.pointer };
-        write!(f, " at {pointer}: expected {}, found {}", self.expected, self.found)?;
+        let pointer = if self.pointer.is_empty() {
+            "(document)"
+        } else {
+            &self.pointer
+        };
+        write!(
+            f,
+            " at {pointer}: expected {}, found {}",
+            self.expected, self.found
+        )?;
         if let Some(hint) = &self.hint {
             write!(f, " ({hint})")?;
         }
@@ -53,13 +61,22 @@ impl fmt::Display for Problem {
 impl fmt::Display for ContractError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.problems.len();
-        write!(f, "{}: {n} problem{}", self.origin, if n == 1 { "" } else { "s" })?;
+        write!(
+            f,
+            "{}: {n} problem{}",
+            self.origin,
+            if n == 1 { "" } else { "s" }
+        )?;
         for p in &self.problems {
             match p.position {
                 Some(pos) => write!(f, "\n  {}:{}:{}", self.origin, pos.line, pos.column)?,
                 None => write!(f, "\n  {}", self.origin)?,
             }
-            let pointer = if p.pointer.is_empty() { "(document)" } else { &p.pointer };
+            let pointer = if p.pointer.is_empty() {
+                "(document)"
+            } else {
+                &p.pointer
+            };
             write!(f, " {pointer}: expected {}, found {}", p.expected, p.found)?;
             if let Some(hint) = &p.hint {
                 write!(f, "\n    hint: {hint}")?;

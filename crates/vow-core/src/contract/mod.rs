@@ -5,6 +5,7 @@ pub mod diagnostic;
 pub mod model;
 pub mod source;
 
-pub use decode::{SourceFormat, parse_contract};
+pub use decode::{decode_contract, parse_contract};
 pub use diagnostic::{ContractError, Position, Problem};
 pub use model::*;
+pub use source::SourceFormat;

@@ -156,10 +156,15 @@ pub enum Matcher {
     /// states); applies to the whole subtree.
     Equality,
     /// Deep equality with a stated value (used for plain-string header expectations, and `value:`).
-    Equals { value: Value },
+    Equals {
+        value: Value,
+    },
     /// Same JSON type as the example, applied to the whole subtree: objects need the example's keys,
     /// arrays have every element shaped like the example's first element, optionally within bounds.
-    Type { min: Option<u64>, max: Option<u64> },
+    Type {
+        min: Option<u64>,
+        max: Option<u64>,
+    },
     /// A string the regular expression matches in full.
     Regex {
         #[serde(rename = "regex")]
@@ -168,30 +173,56 @@ pub enum Matcher {
         compiled: RegexCell,
     },
     /// A JSON integer, optionally within inclusive bounds.
-    Integer { min: Option<f64>, max: Option<f64> },
+    Integer {
+        min: Option<f64>,
+        max: Option<f64>,
+    },
     /// Any JSON number, optionally within inclusive bounds.
-    Number { min: Option<f64>, max: Option<f64> },
+    Number {
+        min: Option<f64>,
+        max: Option<f64>,
+    },
     /// A JSON number or a string in plain decimal notation (`-12.50`); `places` fixes the digits after
     /// the point.
-    Decimal { places: Option<u32> },
+    Decimal {
+        places: Option<u32>,
+    },
     Boolean,
     Null,
     /// A string holding a date in `format` (strftime syntax, default `%Y-%m-%d`).
-    Date { format: Option<String> },
+    Date {
+        format: Option<String>,
+    },
     /// A string holding a time of day in `format` (default `%H:%M:%S`).
-    Time { format: Option<String> },
+    Time {
+        format: Option<String>,
+    },
     /// A string holding a date and time in `format` (default: RFC 3339).
-    Datetime { format: Option<String> },
+    Datetime {
+        format: Option<String>,
+    },
     /// A string that contains `value`.
-    Include { value: String },
+    Include {
+        value: String,
+    },
     /// Equal to one of the listed values.
-    OneOf { values: Vec<Value> },
+    OneOf {
+        values: Vec<Value>,
+    },
     /// An array within length bounds whose every element satisfies `rules`.
-    EachElement { min: Option<u64>, max: Option<u64>, rules: Vec<Rule> },
+    EachElement {
+        min: Option<u64>,
+        max: Option<u64>,
+        rules: Vec<Rule>,
+    },
     /// An object whose every key satisfies `rules`.
-    EachKey { rules: Vec<Rule> },
+    EachKey {
+        rules: Vec<Rule>,
+    },
     /// An object whose every value satisfies `rules`.
-    EachValue { rules: Vec<Rule> },
+    EachValue {
+        rules: Vec<Rule>,
+    },
 }
 
 impl Matcher {
