@@ -1,0 +1,106 @@
+//! Calls the router in-process the way a client would, for the unit tests of every endpoint.
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use serde_json::Value;
+use tower::ServiceExt;
+
+use crate::{FaultSet, app};
+
+/// A response as the tests look at it.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) text: String,
+}
+
+impl Reply {
+    /// The body as JSON; panics with the text when it is not.
+    pub(crate) fn json(&self) -> Value {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|err| panic!("body is not JSON ({err}): {}", self.text))
+    }
+
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// One shop with fixed faults; state persists across calls like a running server's.
+#[derive(Debug)]
+pub(crate) struct TestClient {
+    router: Router,
+}
+
+impl TestClient {
+    pub(crate) fn new(faults: impl Into<FaultSet>) -> Self {
+        Self {
+            router: app(faults.into()),
+        }
+    }
+
+    pub(crate) fn clean() -> Self {
+        Self::new(FaultSet::new())
+    }
+
+    pub(crate) async fn get(&self, uri: &str) -> Reply {
+        self.send(Method::GET, uri, None).await
+    }
+
+    pub(crate) async fn post(&self, uri: &str, body: Value) -> Reply {
+        self.send(Method::POST, uri, Some(body)).await
+    }
+
+    pub(crate) async fn post_without_body(&self, uri: &str) -> Reply {
+        self.send(Method::POST, uri, None).await
+    }
+
+    pub(crate) async fn delete(&self, uri: &str) -> Reply {
+        self.send(Method::DELETE, uri, None).await
+    }
+
+    /// Sets up a provider state, asserting the provider accepted it.
+    pub(crate) async fn given(&self, state: &str, params: Value) {
+        let reply = self
+            .post(
+                "/_vow/provider-states",
+                serde_json::json!({"state": state, "params": params, "action": "setup"}),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "state {state}: {}",
+            reply.text
+        );
+    }
+
+    async fn send(&self, method: Method, uri: &str, body: Option<Value>) -> Reply {
+        let mut request = Request::builder().method(method).uri(uri);
+        let body = match body {
+            Some(json) => {
+                request = request.header("content-type", "application/json");
+                Body::from(json.to_string())
+            }
+            None => Body::empty(),
+        };
+        let response = self
+            .router
+            .clone()
+            .oneshot(request.body(body).expect("valid request"))
+            .await
+            .expect("the router is infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body reads");
+        Reply {
+            status,
+            headers,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+}
