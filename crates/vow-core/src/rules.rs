@@ -52,6 +52,10 @@ rules! {
         "A body array has fewer or more elements than allowed.";
     SCHEMA_VIOLATION = "shape.body.schema-violation", Shape, Error,
         "The body violates the interaction's embedded JSON Schema.";
+    SCHEMA_UNUSABLE = "shape.body.schema-unusable", Shape, Error,
+        "The interaction's embedded JSON Schema could not be compiled, so the body was not checked.";
+    FINDINGS_TRUNCATED = "shape.body.findings-truncated", Shape, Info,
+        "A body had more findings than are reported; the rest were left out.";
     PROVIDER_STATE_FAILED = "verify.provider-state-failed", Shape, Error,
         "Setting up a provider state failed, so the interaction was not replayed.";
     REQUEST_TIMEOUT = "verify.request-timeout", Shape, Error,
@@ -62,6 +66,10 @@ rules! {
         "The response body exceeded the size limit and was not read to the end.";
     DEADLINE_EXCEEDED = "verify.deadline-exceeded", Shape, Error,
         "The overall deadline passed before the interaction could be replayed.";
+    REQUEST_INVALID = "verify.request-invalid", Shape, Error,
+        "The interaction's request cannot be sent as written (e.g. a header value with a line break).";
+    PROVIDER_STATE_SKIPPED = "verify.provider-state-skipped", Shape, Warning,
+        "The interaction names provider states but no states URL was given, so none were set up.";
 }
 
 /// Looks a rule up by its identifier.
