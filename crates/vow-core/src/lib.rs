@@ -8,6 +8,7 @@ pub mod exchange;
 pub mod finding;
 pub mod matching;
 pub mod rules;
+pub mod verification;
 
 pub use contract::{Contract, Interaction};
 pub use exchange::ObservedResponse;

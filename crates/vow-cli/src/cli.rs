@@ -1,0 +1,172 @@
+//! The command line: flags and arguments as clap sees them. Values are validated here; commands
+//! turn them into engine options.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use vow_engine::Url;
+
+/// Consumer-driven behavioural contract testing for HTTP APIs.
+#[derive(Debug, Parser)]
+#[command(name = "vow", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// When to colour output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, env = "VOW_COLOR")]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Replay contracts against a running provider and report every broken expectation.
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// For people: grouped by contract and interaction, with diffs.
+    Human,
+    /// The versioned JSON report (docs/verify-report.md).
+    Json,
+    /// JUnit XML: one test suite per contract, one test case per interaction.
+    Junit,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Contract files, or directories searched recursively for .yaml, .yml and .json files.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Base URL of the running provider; interaction paths are appended to it.
+    #[arg(long, env = "VOW_PROVIDER_URL", value_name = "URL", value_parser = parse_url)]
+    pub provider_url: Url,
+
+    /// URL that sets up and tears down provider states (POST {state, params, action}).
+    #[arg(long, env = "VOW_PROVIDER_STATES_URL", value_name = "URL", value_parser = parse_url)]
+    pub provider_states_url: Option<Url>,
+
+    /// Only interactions of these consumers (repeatable; a trailing * matches any suffix).
+    #[arg(long, value_name = "NAME")]
+    pub consumer: Vec<String>,
+
+    /// Only interactions with these providers (repeatable; a trailing * matches any suffix).
+    #[arg(long, value_name = "NAME")]
+    pub provider: Vec<String>,
+
+    /// Only these interaction ids (repeatable; a trailing * matches any suffix).
+    #[arg(long, value_name = "ID")]
+    pub interaction: Vec<String>,
+
+    /// Interactions replayed at once (interactions with provider states always run alone).
+    #[arg(long, short = 'j', default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+
+    /// Budget of one request, until the end of its response body (e.g. 500ms, 10s).
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: Duration,
+
+    /// Budget of the whole run; interactions not replayed by then are reported (e.g. 5m).
+    #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
+    pub deadline: Duration,
+
+    /// Largest response body read (e.g. 512KiB, 10MiB); larger bodies are a finding.
+    #[arg(long, default_value = "10MiB", value_parser = parse_size, value_name = "SIZE")]
+    pub max_body_size: u64,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+
+    /// Never show a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+fn parse_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|e| format!("{e} (expected e.g. http://127.0.0.1:8080)"))?;
+    match url.scheme() {
+        "http" | "https" => Ok(url),
+        other => Err(format!(
+            "the scheme {other:?} is not supported: use http or https"
+        )),
+    }
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(text)
+        .map_err(|e| format!("{e} (expected e.g. 800ms, 10s or 2m)"))?;
+    if d.is_zero() {
+        return Err("the duration must be greater than zero".into());
+    }
+    Ok(d)
+}
+
+/// Parses a byte size: a number with an optional unit B, KB, MB, GB (powers of 1000) or KiB, MiB,
+/// GiB (powers of 1024).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let number: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size (expected e.g. 10MiB)"))?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1_000,
+        "kib" | "k" => 1 << 10,
+        "mb" => 1_000_000,
+        "mib" | "m" => 1 << 20,
+        "gb" => 1_000_000_000,
+        "gib" | "g" => 1 << 30,
+        other => {
+            return Err(format!(
+                "unknown size unit {other:?} (use B, KiB, MiB, GiB, KB, MB, GB)"
+            ));
+        }
+    };
+    number
+        .checked_mul(factor)
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("{text:?} is out of range"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("10MiB"), Ok(10 << 20));
+        assert_eq!(parse_size("512 KB"), Ok(512_000));
+        assert_eq!(parse_size("42"), Ok(42));
+        assert!(parse_size("ten").is_err());
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("5 parsecs").is_err());
+    }
+
+    #[test]
+    fn urls_must_be_http() {
+        assert!(parse_url("http://127.0.0.1:1").is_ok());
+        assert!(parse_url("ftp://x").is_err());
+        assert!(parse_url("localhost:8080/x").is_err());
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

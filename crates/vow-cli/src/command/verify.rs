@@ -1,0 +1,73 @@
+//! `vow verify`: load contracts, replay them against the provider, print the report, and map the
+//! outcome to an exit code.
+
+use std::io::Write;
+
+use anyhow::anyhow;
+use vow_engine::{Filters, VerifyError, VerifyOptions, load_contracts, verify};
+
+use crate::cli::{ColorChoice, ReportFormat, VerifyArgs};
+use crate::exit::{self, Failure};
+use crate::progress::Progress;
+use crate::render::{self, Style};
+
+pub fn run(args: VerifyArgs, color: ColorChoice) -> Result<u8, Failure> {
+    let contracts = match load_contracts(&args.paths) {
+        Ok(contracts) => contracts,
+        Err(errors) => {
+            let text = render::render_load_errors(&errors, Style::for_stderr(color));
+            let _ = std::io::stderr().write_all(text.as_bytes());
+            return Err(Failure::reported(exit::INVALID_INPUT));
+        }
+    };
+
+    let options = VerifyOptions {
+        provider_url: args.provider_url,
+        states_url: args.provider_states_url,
+        jobs: usize::from(args.jobs),
+        request_timeout: args.timeout,
+        deadline: args.deadline,
+        max_body_bytes: args.max_body_size,
+        filters: Filters {
+            consumers: args.consumer,
+            providers: args.provider,
+            interactions: args.interaction,
+        },
+    };
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            Failure::new(
+                exit::UNREACHABLE,
+                anyhow!(e).context("failed to start the async runtime"),
+            )
+        })?;
+    let progress = Progress::new(!args.no_progress && args.format == ReportFormat::Human);
+    let outcome = runtime.block_on(verify(&contracts, &options, &progress));
+    progress.finish();
+
+    let report = outcome.map_err(|e| {
+        let code = match e {
+            VerifyError::NothingSelected { .. } => exit::INVALID_INPUT,
+            VerifyError::ProviderUnreachable { .. }
+            | VerifyError::StatesUnreachable { .. }
+            | VerifyError::Client(_) => exit::UNREACHABLE,
+        };
+        Failure::new(code, anyhow!(e))
+    })?;
+
+    let text = match args.format {
+        ReportFormat::Human => render::render_report(&report, Style::for_stdout(color)),
+        ReportFormat::Json => render::render_json(&report),
+        ReportFormat::Junit => render::render_junit(&report),
+    };
+    crate::write_stdout(&text)?;
+    Ok(if report.passed() {
+        exit::SUCCESS
+    } else {
+        exit::FINDINGS
+    })
+}

@@ -1,0 +1,201 @@
+//! The report for people: grouped by contract and interaction, findings with their rule, location,
+//! expected and actual values (with the differing part highlighted), and a one-line summary.
+
+use std::fmt::Write;
+
+use similar::{ChangeTag, TextDiff};
+use vow_core::Finding;
+use vow_core::finding::Severity;
+use vow_core::verification::{InteractionResult, Outcome, VerificationReport};
+use vow_engine::LoadError;
+
+use super::Style;
+
+/// Renders the whole report.
+pub fn render_report(report: &VerificationReport, style: Style) -> String {
+    let mut out = String::new();
+    for contract in &report.contracts {
+        let _ = writeln!(
+            out,
+            "{} {} {}  {}",
+            style.strong(&contract.consumer),
+            style.dim("→"),
+            style.strong(&contract.provider),
+            style.dim(&contract.source)
+        );
+        let id_width = contract
+            .interactions
+            .iter()
+            .map(|i| i.id.len())
+            .max()
+            .unwrap_or(0);
+        let request_width = contract
+            .interactions
+            .iter()
+            .map(|i| i.method.len() + 1 + i.path.len())
+            .max()
+            .unwrap_or(0);
+        for interaction in &contract.interactions {
+            render_interaction(&mut out, interaction, id_width, request_width, style);
+        }
+        out.push('\n');
+    }
+    render_summary(&mut out, report, style);
+    out
+}
+
+fn render_interaction(
+    out: &mut String,
+    interaction: &InteractionResult,
+    id_width: usize,
+    request_width: usize,
+    style: Style,
+) {
+    let mark = match interaction.outcome {
+        Outcome::Passed => style.good("✓"),
+        Outcome::Failed => style.bad("✗"),
+    };
+    let request = format!("{} {}", interaction.method, interaction.path);
+    let elapsed = interaction
+        .elapsed_ms
+        .map(|ms| format!("{ms:.0} ms"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "  {mark} {:<id_width$}  {:<request_width$}  {}",
+        interaction.id,
+        request,
+        style.dim(elapsed)
+    );
+    for finding in &interaction.findings {
+        render_finding(out, finding, style);
+    }
+}
+
+fn render_finding(out: &mut String, finding: &Finding, style: Style) {
+    let severity = match finding.severity {
+        Severity::Error => style.bad("error  "),
+        Severity::Warning => style.warn("warning"),
+        Severity::Info => style.dim("info   "),
+    };
+    let pointer = if finding.location.pointer.is_empty() {
+        "/"
+    } else {
+        &finding.location.pointer
+    };
+    let _ = writeln!(
+        out,
+        "      {severity} {}  {}",
+        style.strong(finding.rule.id),
+        style.dim(pointer)
+    );
+    let _ = writeln!(out, "              {}", finding.message);
+    match (&finding.expected, &finding.actual) {
+        (Some(expected), Some(actual)) => render_difference(out, expected, actual, style),
+        (Some(expected), None) => {
+            let _ = writeln!(out, "              expected: {expected}");
+        }
+        (None, Some(actual)) => {
+            let _ = writeln!(out, "              actual:   {actual}");
+        }
+        (None, None) => {}
+    }
+    if let Some(hint) = &finding.hint {
+        let _ = writeln!(out, "              {} {hint}", style.dim("hint:"));
+    }
+}
+
+/// Shows expected and actual one above the other; with colour on, the characters that differ are
+/// highlighted so a one-letter change in a long value is visible at a glance.
+fn render_difference(out: &mut String, expected: &str, actual: &str, style: Style) {
+    if !style.enabled || expected.contains('\n') || actual.contains('\n') {
+        let _ = writeln!(out, "              expected: {expected}");
+        let _ = writeln!(out, "              actual:   {actual}");
+        return;
+    }
+    let diff = TextDiff::from_chars(expected, actual);
+    let (mut left, mut right) = (String::new(), String::new());
+    for change in diff.iter_all_changes() {
+        let text = change.value();
+        match change.tag() {
+            ChangeTag::Equal => {
+                left.push_str(text);
+                right.push_str(text);
+            }
+            ChangeTag::Delete => left.push_str(&style.removed(text)),
+            ChangeTag::Insert => right.push_str(&style.added(text)),
+        }
+    }
+    // A diff of two unrelated descriptions is noise: highlight only when most characters agree.
+    if diff.ratio() < 0.5 {
+        left = expected.to_owned();
+        right = actual.to_owned();
+    }
+    let _ = writeln!(out, "              expected: {left}");
+    let _ = writeln!(out, "              actual:   {right}");
+}
+
+fn render_summary(out: &mut String, report: &VerificationReport, style: Style) {
+    let s = &report.summary;
+    let verdict = if report.passed() {
+        style.good("passed")
+    } else {
+        style.bad("failed")
+    };
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let _ = writeln!(
+        out,
+        "verify {verdict}: {}, {} ({} passed, {} failed); {}, {}",
+        plural(s.contracts, "contract"),
+        plural(s.interactions, "interaction"),
+        s.passed,
+        s.failed,
+        plural(s.errors, "error"),
+        plural(s.warnings, "warning"),
+    );
+}
+
+/// Renders contract loading problems, every problem of every file.
+pub fn render_load_errors(errors: &[LoadError], style: Style) -> String {
+    let mut out = String::new();
+    for error in errors {
+        match error {
+            LoadError::Contract(e) => {
+                let n = e.problems.len();
+                let _ = writeln!(
+                    out,
+                    "{} {} has {n} problem{}:",
+                    style.bad("error:"),
+                    e.origin,
+                    if n == 1 { "" } else { "s" }
+                );
+                for p in &e.problems {
+                    let place = match p.position {
+                        Some(pos) => format!("{}:{}:{}", e.origin, pos.line, pos.column),
+                        None => e.origin.clone(),
+                    };
+                    let pointer = if p.pointer.is_empty() {
+                        "(document)"
+                    } else {
+                        &p.pointer
+                    };
+                    let _ = writeln!(out, "  {} {}", style.strong(place), style.dim(pointer));
+                    let _ = writeln!(out, "    expected {}, found {}", p.expected, p.found);
+                    if let Some(hint) = &p.hint {
+                        let _ = writeln!(out, "    {} {hint}", style.dim("hint:"));
+                    }
+                }
+            }
+            other => {
+                let _ = write!(out, "{} {other}", style.bad("error:"));
+                let mut source = std::error::Error::source(other);
+                while let Some(cause) = source {
+                    let _ = write!(out, ": {cause}");
+                    source = cause.source();
+                }
+                out.push('\n');
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,6 @@
+//! End-to-end tests of the `vow` binary: one test binary, one module per area.
+
+mod support;
+mod tidy;
+mod verify_bad_input;
+mod verify_example;

@@ -1,0 +1,163 @@
+//! Test support: the example provider on a free loopback port, running the real `vow` binary, and
+//! transcripts with run-specific details (ports, timings, temp paths) redacted for snapshots.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use vow_example_provider::{Fault, FaultSet};
+
+/// The example provider, serving until dropped.
+pub struct Provider {
+    pub url: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Provider {
+    pub fn start(faults: &[Fault]) -> Provider {
+        let faults: FaultSet = faults.iter().copied().collect();
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel::<SocketAddr>();
+        let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind");
+                addr_tx
+                    .send(listener.local_addr().expect("addr"))
+                    .expect("send addr");
+                let shutdown = async move {
+                    let _ = shutdown_rx.await;
+                };
+                vow_example_provider::serve(listener, faults, shutdown)
+                    .await
+                    .expect("serve");
+            });
+        });
+        let addr = addr_rx.recv().expect("the provider reports its address");
+        Provider {
+            url: format!("http://{addr}"),
+            shutdown: Some(shutdown_tx),
+            thread: Some(thread),
+        }
+    }
+
+    pub fn states_url(&self) -> String {
+        format!("{}/_vow/provider-states", self.url)
+    }
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        // A provider stuck in a hanging handler is abandoned rather than joined.
+        if let Some(thread) = self.thread.take()
+            && thread.is_finished()
+        {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repository root")
+}
+
+/// Runs `vow` with `args` from the repository root, without colour.
+pub fn vow(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vow"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env_remove("VOW_PROVIDER_URL")
+        .env_remove("VOW_PROVIDER_STATES_URL")
+        .output()
+        .expect("run vow")
+}
+
+/// Runs `vow verify` on `paths` against `provider`, with its states endpoint.
+pub fn verify(provider: &Provider, paths: &[&str], extra: &[&str]) -> Output {
+    let states = provider.states_url();
+    let mut args = vec![
+        "verify",
+        "--provider-url",
+        &provider.url,
+        "--provider-states-url",
+        &states,
+    ];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(paths);
+    vow(&args)
+}
+
+/// Exit code, stdout and stderr in one text, with ports, timings and temp paths redacted.
+pub fn transcript(output: &Output) -> String {
+    let text = format!(
+        "exit code: {}\n--- stdout\n{}--- stderr\n{}",
+        output
+            .status
+            .code()
+            .map_or("signal".to_owned(), |c| c.to_string()),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    redact(&text)
+}
+
+pub fn redact(text: &str) -> String {
+    let rules: [(&str, &str); 5] = [
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
+        (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", "[timestamp]"),
+        (r"\b\d+(\.\d+)? ms\b", "[n] ms"),
+        (r"/tmp/\.tmp[A-Za-z0-9_]+", "[tmp]"),
+        (r"(?m)[ \t]+$", ""),
+    ];
+    let mut text = text.to_owned();
+    for (pattern, replacement) in rules {
+        text = regex_replace(pattern, &text, replacement);
+    }
+    text
+}
+
+fn regex_replace(pattern: &str, text: &str, replacement: &str) -> String {
+    regex::Regex::new(pattern)
+        .expect("redaction pattern")
+        .replace_all(text, replacement)
+        .into_owned()
+}
+
+/// The parsed JSON report from a `--format json` run.
+pub fn json_report(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not a JSON report ({e}):\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+/// Every rule id reported in a JSON report.
+pub fn rule_ids(report: &serde_json::Value) -> Vec<String> {
+    let mut ids = Vec::new();
+    for contract in report["contracts"].as_array().into_iter().flatten() {
+        for interaction in contract["interactions"].as_array().into_iter().flatten() {
+            for finding in interaction["findings"].as_array().into_iter().flatten() {
+                if let Some(id) = finding["rule"].as_str() {
+                    ids.push(id.to_owned());
+                }
+            }
+        }
+    }
+    ids
+}
