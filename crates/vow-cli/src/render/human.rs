@@ -199,3 +199,33 @@ pub fn render_load_errors(errors: &[LoadError], style: Style) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn with_colour_only_the_differing_characters_are_highlighted() {
+        let style = Style { enabled: true };
+        let mut out = String::new();
+        render_difference(&mut out, "\"c-1001\"", "\"C-1001\"", style);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].contains(&style.removed("c")), "{out:?}");
+        assert!(lines[1].contains(&style.added("C")), "{out:?}");
+        assert!(
+            lines[1].contains("-1001"),
+            "the common part stays plain: {out:?}"
+        );
+    }
+
+    #[test]
+    fn without_colour_values_are_shown_verbatim() {
+        let mut out = String::new();
+        render_difference(&mut out, "201", "200", Style { enabled: false });
+        assert_eq!(
+            out,
+            "              expected: 201\n              actual:   200\n"
+        );
+    }
+}

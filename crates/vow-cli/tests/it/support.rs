@@ -118,7 +118,10 @@ pub fn transcript(output: &Output) -> String {
 pub fn redact(text: &str) -> String {
     let rules: [(&str, &str); 5] = [
         (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
-        (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", "[timestamp]"),
+        (
+            r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})",
+            "[timestamp]",
+        ),
         (r"\b\d+(\.\d+)? ms\b", "[n] ms"),
         (r"/tmp/\.tmp[A-Za-z0-9_]+", "[tmp]"),
         (r"(?m)[ \t]+$", ""),

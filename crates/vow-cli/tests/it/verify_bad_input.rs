@@ -149,3 +149,36 @@ fn the_json_report_matches_its_committed_schema() {
         );
     }
 }
+
+#[test]
+fn without_a_states_url_interactions_with_states_are_replayed_with_a_warning() {
+    let provider = Provider::start(&[]);
+    let output = vow(&[
+        "verify",
+        "--provider-url",
+        &provider.url,
+        "--format",
+        "json",
+        "contracts/",
+    ]);
+    let report = json_report(&output);
+    let mut with_states = 0;
+    for contract in report["contracts"].as_array().into_iter().flatten() {
+        for interaction in contract["interactions"].as_array().into_iter().flatten() {
+            let skipped = interaction["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|f| f["rule"] == "verify.provider-state-skipped")
+                .inspect(|f| assert_eq!(f["severity"], "warning"))
+                .count();
+            with_states += skipped;
+            assert!(skipped <= 1, "one warning per interaction: {interaction}");
+        }
+    }
+    // The example contracts name provider states on 11 of their 14 interactions.
+    assert_eq!(with_states, 11, "{}", transcript(&output));
+    assert_eq!(report["summary"]["warnings"], 11);
+    // The seed data differs from what the states would set up, so some interactions honestly fail.
+    assert_eq!(output.status.code(), Some(1));
+}

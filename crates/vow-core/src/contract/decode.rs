@@ -391,7 +391,7 @@ fn scalar_text(value: &Value) -> Option<String> {
 
 fn query(d: &mut Decoder, node: &Node) -> Option<BTreeMap<String, Vec<String>>> {
     const VALUE: &str = "a string, number or boolean, or a list of them";
-    let fields = object_of_any(d, node, "an object of query parameters")?;
+    let fields = d.free_object(node, "an object of query parameters")?;
     let mut query = BTreeMap::new();
     let mut ok = true;
     for (name, value) in d.entries(&fields) {
@@ -432,7 +432,7 @@ fn query(d: &mut Decoder, node: &Node) -> Option<BTreeMap<String, Vec<String>>> 
 }
 
 fn request_headers(d: &mut Decoder, node: &Node) -> Option<Vec<(String, String)>> {
-    let fields = object_of_any(d, node, "an object of header names to values")?;
+    let fields = d.free_object(node, "an object of header names to values")?;
     let mut headers: Vec<(String, String)> = Vec::new();
     let mut ok = true;
     for (name, value) in d.entries(&fields) {
@@ -472,21 +472,6 @@ fn request_headers(d: &mut Decoder, node: &Node) -> Option<Vec<(String, String)>
         }
     }
     ok.then_some(headers)
-}
-
-/// An object whose keys are free (names chosen by the author), so no key is unknown.
-fn object_of_any<'v>(d: &mut Decoder, node: &Node<'v>, expected: &str) -> Option<Fields<'v>> {
-    match node.value {
-        Value::Object(map) => Some(Fields {
-            node: node.clone(),
-            map,
-            known: &[],
-        }),
-        _ => {
-            d.mismatch(node, expected);
-            None
-        }
-    }
 }
 
 fn response(d: &mut Decoder, node: &Node) -> Option<ResponseExpectation> {

@@ -228,52 +228,49 @@ pub(crate) fn check_body(
             JsonRef::Null => Ok(()),
             _ => Err(wrong_type()),
         },
-        Matcher::Date { format } => check_string(value, &wrong_type, |s| {
+        Matcher::Date { format } => {
             let f = format.as_deref().unwrap_or(DEFAULT_DATE);
-            NaiveDate::parse_from_str(s, f).is_ok()
-        })
-        .and_then(|ok| {
-            if ok {
-                Ok(())
-            } else {
-                Err(fail(
-                    rules::FORMAT_MISMATCH,
-                    "is not a date in the expected format",
-                ))
-            }
-        }),
-        Matcher::Time { format } => check_string(value, &wrong_type, |s| {
+            let parses = |s: &str| NaiveDate::parse_from_str(s, f).is_ok();
+            check_string(value, &wrong_type, parses).and_then(|ok| {
+                accept(ok, || {
+                    fail(
+                        rules::FORMAT_MISMATCH,
+                        "is not a date in the expected format",
+                    )
+                })
+            })
+        }
+        Matcher::Time { format } => {
             let f = format.as_deref().unwrap_or(DEFAULT_TIME);
-            NaiveTime::parse_from_str(s, f).is_ok()
-        })
-        .and_then(|ok| {
-            if ok {
-                Ok(())
-            } else {
-                Err(fail(
-                    rules::FORMAT_MISMATCH,
-                    "is not a time in the expected format",
-                ))
-            }
-        }),
-        Matcher::Datetime { format } => check_string(value, &wrong_type, |s| match format {
-            None => DateTime::parse_from_rfc3339(s).is_ok(),
-            // A format without an offset reads as a naive datetime; one with `%z` needs the offset.
-            Some(f) => {
-                NaiveDateTime::parse_from_str(s, f).is_ok()
-                    || DateTime::parse_from_str(s, f).is_ok()
-            }
-        })
-        .and_then(|ok| {
-            if ok {
-                Ok(())
-            } else {
-                Err(fail(
-                    rules::FORMAT_MISMATCH,
-                    "is not a datetime in the expected format",
-                ))
-            }
-        }),
+            let parses = |s: &str| NaiveTime::parse_from_str(s, f).is_ok();
+            check_string(value, &wrong_type, parses).and_then(|ok| {
+                accept(ok, || {
+                    fail(
+                        rules::FORMAT_MISMATCH,
+                        "is not a time in the expected format",
+                    )
+                })
+            })
+        }
+        Matcher::Datetime { format } => {
+            let parses = |s: &str| match format {
+                None => DateTime::parse_from_rfc3339(s).is_ok(),
+                // A format without an offset reads as a naive datetime; one with `%z` needs the
+                // offset.
+                Some(f) => {
+                    NaiveDateTime::parse_from_str(s, f).is_ok()
+                        || DateTime::parse_from_str(s, f).is_ok()
+                }
+            };
+            check_string(value, &wrong_type, parses).and_then(|ok| {
+                accept(ok, || {
+                    fail(
+                        rules::FORMAT_MISMATCH,
+                        "is not a datetime in the expected format",
+                    )
+                })
+            })
+        }
         Matcher::Include { value: needle } => {
             check_string(value, &wrong_type, |s| s.contains(needle.as_str())).and_then(|ok| {
                 if ok {
@@ -302,6 +299,11 @@ pub(crate) fn check_body(
             _ => Err(wrong_type()),
         },
     }
+}
+
+/// `Ok` when a check accepted the value, the violation `fail` builds otherwise.
+fn accept(ok: bool, fail: impl FnOnce() -> Violation) -> Result<(), Violation> {
+    if ok { Ok(()) } else { Err(fail()) }
 }
 
 fn check_string(

@@ -124,6 +124,20 @@ impl<'m> Decoder<'m> {
         self.report(node, expected, describe(node.value), None);
     }
 
+    /// Checks that `node` is an object whose keys are free (names chosen by the author: header
+    /// names, query parameters, path patterns), so no key is unknown.
+    pub fn free_object<'v>(&mut self, node: &Node<'v>, expected: &str) -> Option<Fields<'v>> {
+        let Value::Object(map) = node.value else {
+            self.mismatch(node, expected);
+            return None;
+        };
+        Some(Fields {
+            node: node.clone(),
+            map,
+            known: &[],
+        })
+    }
+
     /// Checks that `node` is an object and that each of its keys is one of `keys`.
     pub fn object<'v>(
         &mut self,

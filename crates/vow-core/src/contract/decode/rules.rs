@@ -289,16 +289,7 @@ fn strftime(d: &mut Decoder, node: &Node) -> Option<String> {
 
 /// Response header expectations: a string (equality), a rule object or a list of rule objects.
 pub(super) fn header_expectations(d: &mut Decoder, node: &Node) -> Option<Vec<HeaderExpectation>> {
-    const EXPECTED: &str = "an object of header names to expectations";
-    let Value::Object(map) = node.value else {
-        d.mismatch(node, EXPECTED);
-        return None;
-    };
-    let fields = Fields {
-        node: node.clone(),
-        map,
-        known: &[],
-    };
+    let fields = d.free_object(node, "an object of header names to expectations")?;
     let mut headers = Vec::new();
     let mut ok = true;
     let mut seen: Vec<String> = Vec::new();
@@ -391,16 +382,7 @@ pub(super) fn body_expectation(d: &mut Decoder, node: &Node) -> Option<BodyExpec
 }
 
 fn path_rules(d: &mut Decoder, node: &Node) -> Option<Vec<PathRules>> {
-    const EXPECTED: &str = "an object of path patterns to rules";
-    let Value::Object(map) = node.value else {
-        d.mismatch(node, EXPECTED);
-        return None;
-    };
-    let fields = Fields {
-        node: node.clone(),
-        map,
-        known: &[],
-    };
+    let fields = d.free_object(node, "an object of path patterns to rules")?;
     let mut decoded = Vec::new();
     let mut ok = true;
     for (text, value) in d.entries(&fields) {
