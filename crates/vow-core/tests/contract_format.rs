@@ -397,3 +397,32 @@ fn damaged_contracts_never_panic() {
         }
     }
 }
+
+#[test]
+fn rules_with_the_same_pattern_share_one_compiled_regex() {
+    let text = "vow: 1\nconsumer: a\nprovider: b\ninteractions:\n  - id: one\n    description: d\n    request: {method: GET, path: /x}\n    response:\n      status: 200\n      body:\n        rules:\n          /a: {match: regex, regex: \"[a-z]+\"}\n          /b: {match: regex, regex: \"[a-z]+\"}\n          /c: {match: regex, regex: \"[0-9]+\"}\n";
+    let contract = parse_contract("shared.yaml", text, SourceFormat::Yaml).expect("valid contract");
+    let BodyExpectation::Example { rules, .. } = contract.interactions[0]
+        .response
+        .body
+        .as_ref()
+        .expect("a body")
+    else {
+        panic!("an example body");
+    };
+    let compiled: Vec<&std::sync::Arc<regex::Regex>> = rules
+        .iter()
+        .map(|r| match &r.rules[0].matcher {
+            Matcher::Regex { compiled, .. } => &compiled.0,
+            other => panic!("a regex rule, found {other:?}"),
+        })
+        .collect();
+    assert!(
+        std::sync::Arc::ptr_eq(compiled[0], compiled[1]),
+        "same pattern, one regex"
+    );
+    assert!(
+        !std::sync::Arc::ptr_eq(compiled[0], compiled[2]),
+        "another pattern, another regex"
+    );
+}

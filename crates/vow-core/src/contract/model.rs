@@ -252,8 +252,11 @@ impl Matcher {
 
 /// A compiled regular expression carried beside its source text. Two cells compare equal when their
 /// sources do, so models stay comparable in tests.
+///
+/// Shared: every rule with the same pattern in a contract holds the same compiled regex, because
+/// compiling is costly and a regex's match caches are per instance (a clone starts cold).
 #[derive(Debug, Clone)]
-pub struct RegexCell(pub regex::Regex);
+pub struct RegexCell(pub std::sync::Arc<regex::Regex>);
 
 impl PartialEq for RegexCell {
     fn eq(&self, other: &Self) -> bool {

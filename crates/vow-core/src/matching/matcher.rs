@@ -464,7 +464,9 @@ mod tests {
     fn regex_on_a_number_is_a_type_mismatch_naming_the_pattern() {
         let m = Matcher::Regex {
             pattern: "^c-[0-9]+$".into(),
-            compiled: RegexCell(regex::Regex::new("^(?:^c-[0-9]+$)$").unwrap()),
+            compiled: RegexCell(std::sync::Arc::new(
+                regex::Regex::new("^(?:^c-[0-9]+$)$").unwrap(),
+            )),
         };
         let err = body(&m, "12").unwrap_err();
         assert_eq!(err.rule, rules::TYPE_MISMATCH);

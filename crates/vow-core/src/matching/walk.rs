@@ -835,7 +835,9 @@ mod tests {
     fn regex(p: &str) -> Matcher {
         Matcher::Regex {
             pattern: p.to_owned(),
-            compiled: RegexCell(regex::Regex::new(&format!("^(?:{p})$")).unwrap()),
+            compiled: RegexCell(std::sync::Arc::new(
+                regex::Regex::new(&format!("^(?:{p})$")).unwrap(),
+            )),
         }
     }
 

@@ -53,6 +53,8 @@ impl<'v> Fields<'v> {
 pub(super) struct Decoder<'m> {
     map: &'m SourceMap,
     problems: Vec<Problem>,
+    /// Compiled regexes by anchored pattern, so a pattern used by many rules compiles once.
+    regexes: std::collections::HashMap<String, std::sync::Arc<regex::Regex>>,
 }
 
 impl<'m> Decoder<'m> {
@@ -60,7 +62,18 @@ impl<'m> Decoder<'m> {
         Decoder {
             map,
             problems: Vec::new(),
+            regexes: std::collections::HashMap::new(),
         }
+    }
+
+    /// Compiles `pattern`, or returns the regex compiled for the same pattern earlier.
+    pub fn regex(&mut self, pattern: String) -> Result<std::sync::Arc<regex::Regex>, regex::Error> {
+        if let Some(compiled) = self.regexes.get(&pattern) {
+            return Ok(compiled.clone());
+        }
+        let compiled = std::sync::Arc::new(regex::Regex::new(&pattern)?);
+        self.regexes.insert(pattern, compiled.clone());
+        Ok(compiled)
     }
 
     /// The problems in document order (those without a position keep the order they were found in).

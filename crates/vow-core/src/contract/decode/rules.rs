@@ -249,7 +249,7 @@ fn regex(d: &mut Decoder, fields: &Fields) -> Option<Matcher> {
     let node = d.required(fields, "regex", "a regular expression")?;
     let pattern = d.string(&node, "a regular expression")?;
     // The whole string must match, so the pattern is anchored; the group keeps alternations whole.
-    match regex::Regex::new(&format!("^(?:{pattern})$")) {
+    match d.regex(format!("^(?:{pattern})$")) {
         Ok(compiled) => Some(Matcher::Regex {
             pattern,
             compiled: RegexCell(compiled),
