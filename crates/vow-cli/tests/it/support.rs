@@ -116,12 +116,14 @@ pub fn transcript(output: &Output) -> String {
 }
 
 pub fn redact(text: &str) -> String {
-    let rules: [(&str, &str); 5] = [
+    let rules: [(&str, &str); 6] = [
         (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
         (
             r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})",
             "[timestamp]",
         ),
+        // The bad-date fault writes the current time in a day-first format.
+        (r"\b\d{2}/\d{2}/\d{4} \d{2}:\d{2}\b", "[day-first time]"),
         (r"\b\d+(\.\d+)? ms\b", "[n] ms"),
         (r"/tmp/\.tmp[A-Za-z0-9_]+", "[tmp]"),
         (r"(?m)[ \t]+$", ""),
