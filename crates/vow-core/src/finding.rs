@@ -153,6 +153,13 @@ impl Finding {
         self
     }
 
+    /// Moves the finding under `prefix`, e.g. a probe's `/response/status` to
+    /// `/probes/unauthenticated/response/status`.
+    pub fn under(mut self, prefix: &str) -> Self {
+        self.location.pointer = format!("{prefix}{}", self.location.pointer);
+        self
+    }
+
     pub fn in_interaction(mut self, id: impl Into<String>) -> Self {
         self.location.interaction = Some(id.into());
         self

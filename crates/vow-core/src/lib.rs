@@ -3,6 +3,7 @@
 //! This crate is pure: no async runtime, no network, no file system, no clock. The same inputs always
 //! give the same findings.
 
+pub mod behaviour;
 pub mod contract;
 pub mod exchange;
 pub mod finding;

@@ -70,6 +70,56 @@ rules! {
         "The interaction's request cannot be sent as written (e.g. a header value with a line break).";
     PROVIDER_STATE_SKIPPED = "verify.provider-state-skipped", Shape, Warning,
         "The interaction names provider states but no states URL was given, so none were set up.";
+    ERROR_CODE_MISSING = "errors.code-missing", Errors, Error,
+        "The interaction expects an error code and the error response carries none at the code pointer.";
+    ERROR_CODE_MISMATCH = "errors.code-mismatch", Errors, Error,
+        "The error response carries another error code than the one the interaction expects.";
+    ERROR_STATUS_REMAPPED = "errors.status-remapped", Errors, Error,
+        "A handled error code came with another status than the consumer states for it.";
+    NOT_PROBLEM_JSON = "errors.not-problem-json", Errors, Error,
+        "An error the consumer reads as problem details (RFC 9457) is not application/problem+json.";
+    RETRY_AFTER_MISSING = "errors.retry-after-missing", Errors, Error,
+        "An error the consumer retries came without a Retry-After header.";
+    RETRY_AFTER_INVALID = "errors.retry-after-invalid", Errors, Error,
+        "A Retry-After header is neither a number of seconds nor an HTTP-date.";
+    UNHANDLED_ERROR_CODE = "errors.unhandled-code", Errors, Warning,
+        "The provider answered with an error code the consumer does not state it handles.";
+    RETRY_WITHOUT_IDEMPOTENCY_KEY = "errors.retry-without-idempotency-key", Errors, Error,
+        "A non-idempotent request may be retried but carries no Idempotency-Key header.";
+    BUDGET_EXCEEDS_DEADLINE = "latency.budget-exceeds-deadline", Latency, Error,
+        "Every attempt timing out, plus the waits between them, takes longer than the deadline.";
+    TOO_FEW_SAMPLES = "latency.too-few-samples", Latency, Warning,
+        "Fewer latency samples were taken than estimating the stated percentile needs.";
+    PERCENTILE_EXCEEDS_TIMEOUT = "latency.percentile-exceeds-timeout", Latency, Error,
+        "The provider's latency at the stated percentile reaches the consumer's timeout.";
+    RETRIES_EXCEED_DEADLINE = "latency.retries-exceed-deadline", Latency, Warning,
+        "All attempts at the observed percentile latency, plus the waits, take longer than the deadline.";
+    UNAUTHENTICATED_ACCEPTED = "auth.unauthenticated-accepted", Auth, Error,
+        "A request without credentials was answered with success.";
+    UNAUTHENTICATED_STATUS = "auth.unauthenticated-status", Auth, Error,
+        "A request without credentials was refused with another status than 401.";
+    WWW_AUTHENTICATE_MISSING = "auth.www-authenticate-missing", Auth, Error,
+        "A 401 response carries no WWW-Authenticate challenge.";
+    SCOPE_NOT_ENFORCED = "auth.scope-not-enforced", Auth, Error,
+        "A request whose credentials lack a needed scope was answered with success.";
+    INSUFFICIENT_SCOPE_STATUS = "auth.insufficient-scope-status", Auth, Error,
+        "A request whose credentials lack a needed scope was refused with another status than 403.";
+    INSUFFICIENT_SCOPE_MISSING = "auth.insufficient-scope-missing", Auth, Warning,
+        "A 403 for a missing scope does not say error=\"insufficient_scope\" in WWW-Authenticate.";
+    DEPRECATION_HEADER_MALFORMED = "deprecation.header-malformed", Deprecation, Error,
+        "A Deprecation, Sunset or Link header does not follow its RFC.";
+    SUNSET_PASSED = "deprecation.sunset-passed", Deprecation, Error,
+        "The operation's sunset date has passed.";
+    SUNSET_NEAR = "deprecation.sunset-near", Deprecation, Warning,
+        "The operation's sunset date is within the warning window.";
+    SUNSET_BEFORE_DEPRECATION = "deprecation.sunset-before-deprecation", Deprecation, Error,
+        "The Sunset date is earlier than the Deprecation date.";
+    DEPRECATION_SIGNAL_MISSING = "deprecation.signal-missing", Deprecation, Warning,
+        "The contract marks the operation deprecated but the response carries no Deprecation or Sunset header.";
+    DEPRECATION_UNACKNOWLEDGED = "deprecation.unacknowledged", Deprecation, Warning,
+        "The provider marks the operation deprecated and the contract does not.";
+    SUNSET_BEFORE_PLAN = "deprecation.sunset-before-plan", Deprecation, Warning,
+        "The provider's sunset comes before the date the consumer plans against.";
 }
 
 /// Looks a rule up by its identifier.

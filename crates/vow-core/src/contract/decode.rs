@@ -14,8 +14,8 @@ use serde_json::Value;
 use self::reader::{Decoder, Fields, Node, describe, quote};
 use super::diagnostic::{ContractError, Problem};
 use super::model::{
-    Contract, DimensionStatements, FORMAT_VERSION, Interaction, Method, ProviderState, Request,
-    ResponseExpectation,
+    Contract, DimensionStatements, ErrorsStatement, FORMAT_VERSION, Interaction, Method,
+    ProviderState, Request, ResponseExpectation,
 };
 pub use super::source::SourceFormat;
 use super::source::{SourceMap, read_source};
@@ -46,7 +46,7 @@ pub const PROVIDER_STATE_KEYS: &[&str] = &["state", "params"];
 /// Known keys of a request.
 pub const REQUEST_KEYS: &[&str] = &["method", "path", "query", "headers", "body"];
 /// Known keys of a response expectation.
-pub const RESPONSE_KEYS: &[&str] = &["status", "headers", "body"];
+pub const RESPONSE_KEYS: &[&str] = &["status", "headers", "body", "error"];
 
 /// Every closed object kind of the format, by its name under `$defs` in
 /// docs/contract-format.schema.json, with the keys it may hold. Unknown-key detection uses the same
@@ -165,7 +165,7 @@ fn contract(d: &mut Decoder, root: &Node) -> Option<Contract> {
             .and_then(|f| statements::dimension_statements(d, &f)),
         None => Some(DimensionStatements::default()),
     };
-    let interactions = interactions(d, &fields);
+    let interactions = interactions(d, &fields, defaults.as_ref());
     Some(Contract {
         consumer: consumer?,
         provider: provider?,
@@ -208,11 +208,18 @@ fn name(d: &mut Decoder, node: &Node, expected: &str) -> Option<String> {
     Some(text)
 }
 
-fn interactions(d: &mut Decoder, fields: &Fields) -> Option<Vec<Interaction>> {
+fn interactions(
+    d: &mut Decoder,
+    fields: &Fields,
+    defaults: Option<&DimensionStatements>,
+) -> Option<Vec<Interaction>> {
     const EXPECTED: &str = "a non-empty list of interactions";
     let node = d.required(fields, "interactions", EXPECTED)?;
     let items = d.non_empty_list(&node, EXPECTED)?;
-    let decoded: Vec<Option<Interaction>> = items.iter().map(|item| interaction(d, item)).collect();
+    let decoded: Vec<Option<Interaction>> = items
+        .iter()
+        .map(|item| interaction(d, item, defaults))
+        .collect();
     // Ids are compared as written, even in interactions that have other problems.
     let mut first_seen: BTreeMap<&str, &str> = BTreeMap::new();
     let mut unique = true;
@@ -239,7 +246,12 @@ fn interactions(d: &mut Decoder, fields: &Fields) -> Option<Vec<Interaction>> {
     interactions.filter(|_| unique)
 }
 
-fn interaction(d: &mut Decoder, node: &Node) -> Option<Interaction> {
+/// `defaults` is `None` when the contract's defaults block is invalid (and already reported).
+fn interaction(
+    d: &mut Decoder,
+    node: &Node,
+    defaults: Option<&DimensionStatements>,
+) -> Option<Interaction> {
     let fields = d.object(node, "an interaction", INTERACTION_KEYS)?;
     let id_expected = format!("an interaction id matching {NAME_PATTERN}");
     let id = d
@@ -259,13 +271,29 @@ fn interaction(d: &mut Decoder, node: &Node) -> Option<Interaction> {
         .required(&fields, "response", "a response")
         .and_then(|n| response(d, &n));
     let statements = statements::dimension_statements(d, &fields);
+    let response = response?;
+    let statements = statements?;
+    // The code must be one the effective errors block handles: the interaction's own, else the
+    // contract's default. An invalid defaults block was reported already; judging against it
+    // would only add noise.
+    let errors = match (&statements.errors, defaults) {
+        (Some(own), _) => Some(Some(own)),
+        (None, Some(defaults)) => Some(defaults.errors.as_ref()),
+        (None, None) => None,
+    };
+    if let (Some(code), Some(errors)) = (&response.error, errors) {
+        let response_node = fields.get("response")?;
+        if !expected_error(d, &response_node, code, response.status, errors) {
+            return None;
+        }
+    }
     Some(Interaction {
         id: id?,
         description: description?,
         given: given?,
         request: request?,
-        response: response?,
-        statements: statements?,
+        response,
+        statements,
     })
 }
 
@@ -485,6 +513,11 @@ fn response(d: &mut Decoder, node: &Node) -> Option<ResponseExpectation> {
         None => Some(Vec::new()),
     };
     let body = fields.get("body").map(|n| rules::body_expectation(d, &n));
+    // Whether the code is one the consumer handles is checked once the contract's defaults are
+    // known (see `expected_error`).
+    let error = fields
+        .get("error")
+        .map(|n| d.non_empty_string(&n, "an error code, e.g. card_declined"));
     Some(ResponseExpectation {
         status: u16::try_from(status?).ok()?,
         headers: headers?,
@@ -492,5 +525,70 @@ fn response(d: &mut Decoder, node: &Node) -> Option<ResponseExpectation> {
             None => None,
             Some(body) => Some(body?),
         },
+        error: match error {
+            None => None,
+            Some(error) => Some(error?),
+        },
     })
+}
+
+/// Checks `response.error` against the codes the effective errors block handles, and the
+/// response's status against the status the block states for that code.
+fn expected_error(
+    d: &mut Decoder,
+    response: &Node,
+    code: &str,
+    status: u16,
+    errors: Option<&ErrorsStatement>,
+) -> bool {
+    let node = response.child("error", &response.value["error"]);
+    let Some(errors) = errors else {
+        d.report(
+            &node,
+            "an error code listed in errors.handles",
+            describe(node.value),
+            Some(format!(
+                "add an `errors` block (to the interaction, or under `defaults`) that handles {}",
+                quote(code)
+            )),
+        );
+        return false;
+    };
+    let codes: Vec<&str> = errors.handles.iter().map(|h| h.code.as_str()).collect();
+    let Some(handled) = errors.handles.iter().find(|h| h.code == code) else {
+        let hint = match reader::suggest(code, &codes) {
+            Some(close) => format!("did you mean {}?", quote(close)),
+            None => format!("add {} to errors.handles", quote(code)),
+        };
+        d.report(
+            &node,
+            &format!(
+                "an error code the interaction handles ({})",
+                codes.join(", ")
+            ),
+            describe(node.value),
+            Some(hint),
+        );
+        return false;
+    };
+    // The consumer states one status per code; an interaction that expects the code with another
+    // status contradicts its own contract.
+    if handled.status != status {
+        let status_node = response.child("status", &response.value["status"]);
+        d.report(
+            &status_node,
+            &format!(
+                "the status errors.handles states for {} ({})",
+                quote(code),
+                handled.status
+            ),
+            describe(status_node.value),
+            Some(format!(
+                "write status: {}, or correct errors.handles",
+                handled.status
+            )),
+        );
+        return false;
+    }
+    true
 }

@@ -87,6 +87,10 @@ pub struct ResponseExpectation {
     /// Expected headers by name (compared case-insensitively), each with the rules its value obeys.
     pub headers: Vec<HeaderExpectation>,
     pub body: Option<BodyExpectation>,
+    /// The error code this interaction expects the provider to answer with (e.g. `card_declined`
+    /// for a declined card). Always one of the codes the interaction's effective `errors` block
+    /// handles; the decoder checks that.
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
