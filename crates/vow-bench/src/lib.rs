@@ -10,6 +10,15 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value, json};
 
+/// The credential set the generated contract names (configured in the repository's `vow.toml`), and
+/// the environment variable that set reads: the bare loop sends the same token, so both sides do the
+/// same work.
+pub const CREDENTIALS: &str = "storefront-web";
+pub const TOKEN_ENV: &str = "SHOP_API_STOREFRONT_TOKEN";
+/// The example provider's published demo token for that set (written into the pact, which cannot
+/// read the environment).
+pub const DEMO_TOKEN: &str = "storefront-web-demo-token";
+
 /// The consumer named in the generated contract and pact.
 pub const CONSUMER: &str = "bench-web";
 /// The provider named in the generated contract and pact: vow's example provider.
@@ -302,7 +311,9 @@ pub fn vow_contract(interactions: &[BenchInteraction]) -> String {
     );
     let _ = writeln!(
         out,
-        "vow: 1\nconsumer: {CONSUMER}\nprovider: {PROVIDER}\ninteractions:"
+        "vow: 1\nconsumer: {CONSUMER}\nprovider: {PROVIDER}\ndefaults:\n  auth: {{scheme: bearer, \
+         scopes: [catalogue:read, inventory:read], credentials: {CREDENTIALS}, probes: false}}\n\
+         interactions:"
     );
     for interaction in interactions {
         let _ = writeln!(out, "  - id: {}", interaction.id);
@@ -343,7 +354,7 @@ pub fn pact(interactions: &[BenchInteraction]) -> Value {
             let mut request = json!({
                 "method": "GET",
                 "path": interaction.path,
-                "headers": {"Accept": "application/json"},
+                "headers": {"Accept": "application/json", "Authorization": format!("Bearer {DEMO_TOKEN}")},
             });
             if !interaction.query.is_empty() {
                 let mut query = Map::new();

@@ -8,7 +8,7 @@ use std::time::Duration;
 use reqwest::Url;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
-use vow_bench::{CONTRACT_FILE, interactions, vow_contract};
+use vow_bench::{CONTRACT_FILE, DEMO_TOKEN, interactions, vow_contract};
 use vow_core::contract::{SourceFormat, parse_contract};
 use vow_core::matching::match_response;
 use vow_engine::replay::{ReplayLimits, client, replay};
@@ -39,7 +39,11 @@ async fn every_generated_interaction_passes_against_the_clean_provider_without_f
     };
     let mut findings = Vec::new();
     for interaction in &contract.interactions {
-        let observed = replay(&http, &base, &interaction.request, limits)
+        let mut request = interaction.request.clone();
+        request
+            .headers
+            .push(("Authorization".into(), format!("Bearer {DEMO_TOKEN}")));
+        let observed = replay(&http, &base, &request, limits)
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", interaction.id));
         for finding in match_response(interaction, &observed) {

@@ -91,6 +91,63 @@ pub struct VerifyArgs {
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+
+    /// The dimensions to check, comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "shape,errors,latency,auth,deprecation",
+        value_name = "LIST"
+    )]
+    pub dimensions: Vec<DimensionArg>,
+
+    /// Timed requests per interaction for the latency check (safe and idempotent methods only,
+    /// unless the interaction is marked repeatable). Estimating p99 honestly needs at least 100.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub samples: u32,
+
+    /// Untimed requests before the samples (default: 1 when sampling, else 0).
+    #[arg(long, value_name = "N")]
+    pub warmup: Option<u32>,
+
+    /// The date the deprecation clock is read at, YYYY-MM-DD (default: today, UTC).
+    #[arg(long, value_parser = parse_date, value_name = "DATE")]
+    pub as_of: Option<chrono::NaiveDate>,
+
+    /// Days before a sunset from which using the element is a warning.
+    #[arg(long, default_value_t = 90, value_name = "DAYS")]
+    pub deprecation_window: u32,
+
+    /// The configuration file with credential sets (default: ./vow.toml if present).
+    #[arg(long, env = "VOW_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// A dimension name on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DimensionArg {
+    Shape,
+    Errors,
+    Latency,
+    Auth,
+    Deprecation,
+}
+
+impl From<DimensionArg> for vow_core::Dimension {
+    fn from(d: DimensionArg) -> Self {
+        match d {
+            DimensionArg::Shape => vow_core::Dimension::Shape,
+            DimensionArg::Errors => vow_core::Dimension::Errors,
+            DimensionArg::Latency => vow_core::Dimension::Latency,
+            DimensionArg::Auth => vow_core::Dimension::Auth,
+            DimensionArg::Deprecation => vow_core::Dimension::Deprecation,
+        }
+    }
+}
+
+fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|e| format!("{e} (expected a date such as 2026-11-21)"))
 }
 
 fn parse_url(text: &str) -> Result<Url, String> {

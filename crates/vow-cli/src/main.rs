@@ -3,6 +3,7 @@
 
 mod cli;
 mod command;
+mod config;
 mod exit;
 mod progress;
 mod render;

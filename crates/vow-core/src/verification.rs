@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::behaviour::latency::LatencySummary;
 use crate::finding::{Finding, Severity};
 
 /// Version of the JSON report layout; bumped on any incompatible change.
@@ -45,6 +46,9 @@ pub struct InteractionResult {
     /// Time from sending the request to the end of the response body, when a response came.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub elapsed_ms: Option<f64>,
+    /// Latency percentiles of the timed requests, when the latency dimension was checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency: Option<LatencySummary>,
 }
 
 /// How an interaction ended.

@@ -1,11 +1,13 @@
 //! vow-engine: everything vow does with the outside world on the client side — reading contract
 //! files and replaying them against running providers. Judgement stays in `vow-core`.
 
+pub mod credentials;
 pub mod load;
 pub mod provider_state;
 pub mod replay;
 pub mod verify;
 
+pub use credentials::{CredentialSet, SecretSource};
 pub use load::{LoadError, LoadedContract, load_contracts};
 pub use reqwest::Url;
 pub use verify::{Filters, VerifyError, VerifyObserver, VerifyOptions, verify};

@@ -1,6 +1,7 @@
 //! Verifying contracts against a running provider: selecting interactions, setting up provider
 //! states, replaying requests with bounded concurrency and time, and collecting findings.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -8,9 +9,16 @@ use futures_util::stream;
 use reqwest::{Client, Url};
 use tokio::sync::RwLock;
 use tokio::time::Instant;
+use vow_core::behaviour::deprecation::DeprecationPolicy;
+use vow_core::behaviour::latency::LatencySummary;
+use vow_core::behaviour::{auth, deprecation, errors, latency};
+use vow_core::contract::{DimensionStatements, Request};
 use vow_core::verification::{ContractResult, InteractionResult, Outcome, VerificationReport};
-use vow_core::{Finding, Interaction, matching, rules};
+use vow_core::{Dimension, Finding, Interaction, ObservedResponse, Severity, matching, rules};
 
+use crate::credentials::{
+    CredentialError, CredentialSet, Credentials, Redactor, auth_header, resolve_all,
+};
 use crate::load::LoadedContract;
 use crate::provider_state::{StateAction, change_state};
 use crate::replay::{ReplayFailure, ReplayLimits, client, replay};
@@ -31,6 +39,16 @@ pub struct VerifyOptions {
     /// Largest response body read.
     pub max_body_bytes: u64,
     pub filters: Filters,
+    /// The dimensions checked; findings of the others are not produced.
+    pub dimensions: BTreeSet<Dimension>,
+    /// Timed requests per interaction for the latency check (1 = the verifying request only).
+    pub samples: usize,
+    /// Untimed requests sent before sampling, to warm connections and caches.
+    pub warmup: usize,
+    /// The as-of date and warning window of the deprecation clock.
+    pub deprecation: DeprecationPolicy,
+    /// Credential sets by name, as configured outside contracts.
+    pub credentials: BTreeMap<String, CredentialSet>,
 }
 
 /// Which interactions to replay. Empty lists select everything; values are exact names or ids, and
@@ -78,12 +96,15 @@ pub enum VerifyError {
     StatesUnreachable { url: Url, message: String },
     #[error("failed to build the HTTP client")]
     Client(#[source] reqwest::Error),
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Credentials(Vec<CredentialError>),
 }
 
 /// One selected interaction and where it sits in the report.
 struct Job<'a> {
     contract: usize,
     consumer: &'a str,
+    statements: DimensionStatements,
     interaction: &'a Interaction,
 }
 
@@ -107,6 +128,7 @@ pub async fn verify(
                 .map(move |interaction| Job {
                     contract: index,
                     consumer: &loaded.contract.consumer,
+                    statements: loaded.contract.effective(interaction),
                     interaction,
                 })
         })
@@ -134,23 +156,41 @@ pub async fn verify(
             })?;
     }
 
+    let needed: BTreeSet<String> = jobs
+        .iter()
+        .filter_map(|job| {
+            job.statements
+                .auth
+                .as_ref()
+                .and_then(|a| a.credentials.clone())
+        })
+        .collect();
+    let needed: Vec<String> = needed.into_iter().collect();
+    let credentials = resolve_all(&needed, &options.credentials)
+        .await
+        .map_err(VerifyError::Credentials)?;
+    let redactor = Redactor::new(&credentials);
+
     let client = client().map_err(VerifyError::Client)?;
-    // Provider states change data other interactions may read, so an interaction with states holds
-    // the lock exclusively while stateless interactions share it.
+    // Interactions that set up provider states or sample latency hold this lock exclusively;
+    // the others share it (see `Runner::run`).
     let state_lock = RwLock::new(());
     let runner = Runner {
         client: &client,
         options,
         deadline,
         state_lock: &state_lock,
+        credentials: &credentials,
     };
     observer.started(jobs.len());
 
     let mut results: Vec<(usize, usize, InteractionResult)> = stream::iter(jobs.iter().enumerate())
         .map(|(order, job)| {
             let runner = &runner;
+            let redactor = &redactor;
             async move {
-                let result = runner.run(job.interaction).await;
+                let mut result = runner.run(job.interaction, &job.statements).await;
+                redact(&mut result, redactor);
                 observer.finished(job.consumer, &result);
                 (order, job.contract, result)
             }
@@ -183,6 +223,23 @@ pub async fn verify(
     ))
 }
 
+/// Scrubs every secret from the texts of a result before anyone can see it.
+fn redact(result: &mut InteractionResult, redactor: &Redactor) {
+    for finding in &mut result.findings {
+        finding.message = redactor.redact(&finding.message);
+        for text in [
+            &mut finding.expected,
+            &mut finding.actual,
+            &mut finding.hint,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *text = redactor.redact(text);
+        }
+    }
+}
+
 /// Checks that something accepts TCP connections at the URL's host and port, so that a provider
 /// that is not running is one clear error instead of a finding per interaction.
 async fn reachable(url: &Url) -> Result<(), String> {
@@ -206,22 +263,48 @@ struct Runner<'a> {
     options: &'a VerifyOptions,
     deadline: Instant,
     state_lock: &'a RwLock<()>,
+    credentials: &'a BTreeMap<String, Credentials>,
+}
+
+/// What one interaction's replay collected.
+#[derive(Default)]
+struct Collected {
+    findings: Vec<Finding>,
+    elapsed_ms: Option<f64>,
+    latency: Option<LatencySummary>,
 }
 
 impl Runner<'_> {
-    async fn run(&self, interaction: &Interaction) -> InteractionResult {
-        let mut findings = Vec::new();
-        let mut elapsed_ms = None;
-        if interaction.given.is_empty() {
-            let _shared = self.state_lock.read().await;
-            self.exchange(interaction, &mut findings, &mut elapsed_ms)
+    fn checks(&self, dimension: Dimension) -> bool {
+        self.options.dimensions.contains(&dimension)
+    }
+
+    async fn run(
+        &self,
+        interaction: &Interaction,
+        statements: &DimensionStatements,
+    ) -> InteractionResult {
+        let mut collected = Collected::default();
+        if self.checks(Dimension::Errors) {
+            collected
+                .findings
+                .extend(errors::check_retry_safety(interaction, statements));
+        }
+        if let (true, Some(budget)) = (self.checks(Dimension::Latency), &statements.latency) {
+            collected.findings.extend(latency::check_budget(budget));
+        }
+        // Provider states change data other interactions may read, and latency samples must not
+        // compete with other traffic: both run alone, while other interactions share the lock.
+        if !interaction.given.is_empty() || self.samples_repeatedly(interaction, statements) {
+            let _exclusive = self.state_lock.write().await;
+            self.with_states(interaction, statements, &mut collected)
                 .await;
         } else {
-            let _exclusive = self.state_lock.write().await;
-            self.with_states(interaction, &mut findings, &mut elapsed_ms)
-                .await;
+            let _shared = self.state_lock.read().await;
+            self.exercise(interaction, statements, &mut collected).await;
         }
-        let findings: Vec<Finding> = findings
+        let findings: Vec<Finding> = collected
+            .findings
             .into_iter()
             .map(|f| f.in_interaction(interaction.id.clone()))
             .collect();
@@ -232,40 +315,58 @@ impl Runner<'_> {
             path: interaction.request.path.clone(),
             outcome: Outcome::of(&findings),
             findings,
-            elapsed_ms,
+            elapsed_ms: collected.elapsed_ms,
+            latency: collected.latency,
         }
+    }
+
+    /// Whether the latency check sends this interaction's request more than once: only when asked
+    /// for samples, and only for methods that may be repeated or interactions that opt in.
+    fn samples_repeatedly(
+        &self,
+        interaction: &Interaction,
+        statements: &DimensionStatements,
+    ) -> bool {
+        self.options.samples > 1
+            && self.checks(Dimension::Latency)
+            && statements
+                .latency
+                .as_ref()
+                .is_some_and(|l| l.repeatable || interaction.request.method.is_idempotent())
     }
 
     async fn with_states(
         &self,
         interaction: &Interaction,
-        findings: &mut Vec<Finding>,
-        elapsed_ms: &mut Option<f64>,
+        statements: &DimensionStatements,
+        collected: &mut Collected,
     ) {
         let Some(url) = &self.options.states_url else {
-            let names: Vec<&str> = interaction.given.iter().map(|s| s.state.as_str()).collect();
-            findings.push(
-                Finding::new(
-                    rules::PROVIDER_STATE_SKIPPED,
-                    "/given",
-                    format!("provider states were not set up: {}", names.join(", ")),
-                )
-                .hint("pass --provider-states-url so vow can set them up"),
-            );
-            self.exchange(interaction, findings, elapsed_ms).await;
+            if !interaction.given.is_empty() {
+                let names: Vec<&str> = interaction.given.iter().map(|s| s.state.as_str()).collect();
+                collected.findings.push(
+                    Finding::new(
+                        rules::PROVIDER_STATE_SKIPPED,
+                        "/given",
+                        format!("provider states were not set up: {}", names.join(", ")),
+                    )
+                    .hint("pass --provider-states-url so vow can set them up"),
+                );
+            }
+            self.exercise(interaction, statements, collected).await;
             return;
         };
         let timeout = self.options.request_timeout;
         let mut set_up = 0;
         for (i, state) in interaction.given.iter().enumerate() {
             if Instant::now() >= self.deadline {
-                findings.push(deadline_finding());
+                collected.findings.push(deadline_finding());
                 break;
             }
             match change_state(self.client, url, state, StateAction::Setup, timeout).await {
                 Ok(()) => set_up += 1,
                 Err(e) => {
-                    findings.push(
+                    collected.findings.push(
                         Finding::new(
                             rules::PROVIDER_STATE_FAILED,
                             format!("/given/{i}"),
@@ -278,7 +379,7 @@ impl Runner<'_> {
             }
         }
         if set_up == interaction.given.len() {
-            self.exchange(interaction, findings, elapsed_ms).await;
+            self.exercise(interaction, statements, collected).await;
         }
         // Tear down in reverse order what was set up, even after a failure, so one broken
         // interaction does not leak state into the next.
@@ -286,7 +387,7 @@ impl Runner<'_> {
             if let Err(e) =
                 change_state(self.client, url, state, StateAction::Teardown, timeout).await
             {
-                findings.push(
+                collected.findings.push(
                     Finding::new(
                         rules::PROVIDER_STATE_FAILED,
                         format!("/given/{i}"),
@@ -295,43 +396,165 @@ impl Runner<'_> {
                             state.state
                         ),
                     )
-                    .severity(vow_core::Severity::Warning),
+                    .severity(Severity::Warning),
                 );
             }
         }
     }
 
-    async fn exchange(
+    /// The verifying exchange, auth probes and latency samples for one interaction whose provider
+    /// states (if any) are in place.
+    async fn exercise(
         &self,
         interaction: &Interaction,
-        findings: &mut Vec<Finding>,
-        elapsed_ms: &mut Option<f64>,
+        statements: &DimensionStatements,
+        collected: &mut Collected,
     ) {
+        let credentials = statements.auth.as_ref().and_then(|auth| {
+            let set = auth.credentials.as_ref()?;
+            Some((auth, self.credentials.get(set)?))
+        });
+        let presenting = |secret| {
+            let mut request = interaction.request.clone();
+            if let Some((auth, creds)) = credentials {
+                request
+                    .headers
+                    .push(auth_header(auth.scheme, secret, creds.header.as_deref()));
+            }
+            request
+        };
+
+        let request = match credentials {
+            Some((_, creds)) => presenting(&creds.token),
+            None => interaction.request.clone(),
+        };
+        let observed = match self.send(&request).await {
+            Ok(observed) => observed,
+            Err(finding) => {
+                collected.findings.push(finding);
+                return;
+            }
+        };
+        collected.elapsed_ms = Some(millis(observed.elapsed));
+        self.judge(interaction, statements, &observed, &mut collected.findings);
+
+        // Probes go after the verifying request: a provider that wrongly accepts a probe of a
+        // state-changing operation must not spoil the verdict on the request itself.
+        if let (true, Some(auth)) = (self.checks(Dimension::Auth), &statements.auth)
+            && auth.probes
+        {
+            match self.send(&interaction.request).await {
+                Ok(observed) => collected
+                    .findings
+                    .extend(auth::check_unauthenticated(&observed)),
+                Err(finding) => collected
+                    .findings
+                    .push(finding.under("/probes/unauthenticated")),
+            }
+            if let Some((_, creds)) = credentials
+                && let Some(limited) = &creds.limited_token
+            {
+                match self.send(&presenting(limited)).await {
+                    Ok(observed) => {
+                        collected
+                            .findings
+                            .extend(auth::check_insufficient_scope(&observed));
+                    }
+                    Err(finding) => {
+                        collected
+                            .findings
+                            .push(finding.under("/probes/insufficient-scope"));
+                    }
+                }
+            }
+        }
+
+        if let (true, Some(budget)) = (self.checks(Dimension::Latency), &statements.latency) {
+            let samples = if self.samples_repeatedly(interaction, statements) {
+                self.sample(&request, &mut collected.findings).await
+            } else {
+                vec![observed.elapsed]
+            };
+            let (summary, mut findings) = latency::check_samples(budget, &samples);
+            if self.options.samples == 1 {
+                // One request cannot estimate a percentile, and without --samples nobody asked it
+                // to; the evidence rule (a request slower than the timeout) still applies.
+                findings.retain(|f| f.rule != rules::TOO_FEW_SAMPLES);
+            }
+            collected.latency = summary;
+            collected.findings.extend(findings);
+        }
+    }
+
+    /// Judges the verifying exchange in the selected dimensions.
+    fn judge(
+        &self,
+        interaction: &Interaction,
+        statements: &DimensionStatements,
+        observed: &ObservedResponse,
+        findings: &mut Vec<Finding>,
+    ) {
+        if self.checks(Dimension::Shape) {
+            findings.extend(matching::match_response(interaction, observed));
+        }
+        if let (true, Some(handled)) = (self.checks(Dimension::Errors), &statements.errors) {
+            findings.extend(errors::check_error_response(interaction, handled, observed));
+        }
+        if self.checks(Dimension::Deprecation) {
+            findings.extend(deprecation::check_deprecation(
+                statements.deprecation.as_ref(),
+                observed,
+                self.options.deprecation,
+            ));
+        }
+    }
+
+    /// Warm-up requests (not timed), then the timed samples, one at a time.
+    async fn sample(&self, request: &Request, findings: &mut Vec<Finding>) -> Vec<Duration> {
+        for _ in 0..self.options.warmup {
+            if let Err(finding) = self.send(request).await {
+                findings.push(finding.under("/latency/warmup"));
+                return Vec::new();
+            }
+        }
+        let wanted = self.options.samples;
+        let mut samples = Vec::with_capacity(wanted);
+        for _ in 0..wanted {
+            match self.send(request).await {
+                Ok(observed) => samples.push(observed.elapsed),
+                Err(mut finding) => {
+                    finding.message = format!(
+                        "sampling stopped after {} of {wanted} samples: {}",
+                        samples.len(),
+                        finding.message
+                    );
+                    findings.push(finding.under("/latency/samples"));
+                    break;
+                }
+            }
+        }
+        samples
+    }
+
+    /// Sends one request within the time left, turning a failure into a finding.
+    async fn send(&self, request: &Request) -> Result<ObservedResponse, Finding> {
         let now = Instant::now();
         if now >= self.deadline {
-            findings.push(deadline_finding());
-            return;
+            return Err(deadline_finding());
         }
         let remaining = self.deadline - now;
         let limits = ReplayLimits {
             timeout: self.options.request_timeout.min(remaining),
             max_body_bytes: self.options.max_body_bytes,
         };
-        let outcome = replay(
-            self.client,
-            &self.options.provider_url,
-            &interaction.request,
-            limits,
-        )
-        .await;
-        match outcome {
-            Ok(observed) => {
-                *elapsed_ms = Some(observed.elapsed.as_secs_f64() * 1000.0);
-                findings.extend(matching::match_response(interaction, &observed));
-            }
-            Err(failure) => findings.push(failure_finding(&failure, limits, remaining)),
-        }
+        replay(self.client, &self.options.provider_url, request, limits)
+            .await
+            .map_err(|failure| failure_finding(&failure, limits, remaining))
     }
+}
+
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
 }
 
 fn deadline_finding() -> Finding {

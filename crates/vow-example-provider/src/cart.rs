@@ -1,4 +1,5 @@
-//! The cart endpoints (create, fetch, add and remove items) and the cart's JSON representation.
+//! The cart endpoints (create, fetch, add and remove items, and the deprecated summary) and the
+//! cart's JSON representations.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -59,6 +60,28 @@ impl From<&Cart> for CartView {
     }
 }
 
+/// The legacy compact view of `GET /carts/{cartId}/summary`, from before the cart badge counted
+/// items itself. Deprecated: see `deprecation::CART_SUMMARY`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SummaryView {
+    id: String,
+    currency: Currency,
+    item_count: u32,
+    total: Amount,
+}
+
+impl From<&Cart> for SummaryView {
+    fn from(cart: &Cart) -> Self {
+        SummaryView {
+            id: cart.id.clone(),
+            currency: cart.currency,
+            item_count: cart.item_count(),
+            total: cart.total(),
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct NewCart {
     #[serde(default)]
@@ -96,6 +119,14 @@ pub(crate) async fn get(
 ) -> Result<impl IntoResponse, ApiError> {
     let shop = shop.lock();
     Ok(Json(CartView::from(shop.cart(&cart_id)?)))
+}
+
+pub(crate) async fn summary(
+    State(shop): State<SharedShop>,
+    Path(cart_id): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let shop = shop.lock();
+    Ok(Json(SummaryView::from(shop.cart(&cart_id)?)))
 }
 
 pub(crate) async fn add_item(

@@ -25,6 +25,18 @@ pub enum Fault {
     Hang,
     HugeBody,
     StateSetupFails,
+    WrongErrorCode,
+    ErrorStatusRemapped,
+    MissingRetryAfter,
+    BadRetryAfter,
+    NotProblemJson,
+    SlowEndpoint,
+    AuthNotRequired,
+    ScopeIgnored,
+    WwwAuthenticateMissing,
+    SunsetMissing,
+    SunsetPassed,
+    SunsetMalformed,
 }
 
 impl Fault {
@@ -46,6 +58,18 @@ impl Fault {
         Fault::Hang,
         Fault::HugeBody,
         Fault::StateSetupFails,
+        Fault::WrongErrorCode,
+        Fault::ErrorStatusRemapped,
+        Fault::MissingRetryAfter,
+        Fault::BadRetryAfter,
+        Fault::NotProblemJson,
+        Fault::SlowEndpoint,
+        Fault::AuthNotRequired,
+        Fault::ScopeIgnored,
+        Fault::WwwAuthenticateMissing,
+        Fault::SunsetMissing,
+        Fault::SunsetPassed,
+        Fault::SunsetMalformed,
     ];
 
     /// The kebab-case name used by `--fault`.
@@ -67,6 +91,18 @@ impl Fault {
             Fault::Hang => "hang",
             Fault::HugeBody => "huge-body",
             Fault::StateSetupFails => "state-setup-fails",
+            Fault::WrongErrorCode => "wrong-error-code",
+            Fault::ErrorStatusRemapped => "error-status-remapped",
+            Fault::MissingRetryAfter => "missing-retry-after",
+            Fault::BadRetryAfter => "bad-retry-after",
+            Fault::NotProblemJson => "not-problem-json",
+            Fault::SlowEndpoint => "slow-endpoint",
+            Fault::AuthNotRequired => "auth-not-required",
+            Fault::ScopeIgnored => "scope-ignored",
+            Fault::WwwAuthenticateMissing => "www-authenticate-missing",
+            Fault::SunsetMissing => "sunset-missing",
+            Fault::SunsetPassed => "sunset-passed",
+            Fault::SunsetMalformed => "sunset-malformed",
         }
     }
 
@@ -91,6 +127,26 @@ impl Fault {
             Fault::Hang => "GET /carts/{cartId} does not answer for an hour",
             Fault::HugeBody => "GET /carts/{cartId} streams a 50 MB JSON body",
             Fault::StateSetupFails => "the provider-states endpoint answers 500",
+            Fault::WrongErrorCode => {
+                "a declined card has code `payment_failed`, not `card_declined`"
+            }
+            Fault::ErrorStatusRemapped => "a declined card is answered 400 instead of 402",
+            Fault::MissingRetryAfter => "429 and 503 answers lose their `Retry-After` header",
+            Fault::BadRetryAfter => "`Retry-After` is `soon` instead of seconds or an HTTP date",
+            Fault::NotProblemJson => {
+                "error bodies are application/json, not application/problem+json"
+            }
+            Fault::SlowEndpoint => "GET /prices/{sku} takes 400 ms",
+            Fault::AuthNotRequired => "requests without a token succeed",
+            Fault::ScopeIgnored => "a token lacking the operation's scope succeeds",
+            Fault::WwwAuthenticateMissing => "401 answers lack `WWW-Authenticate`",
+            Fault::SunsetMissing => {
+                "GET /carts/{cartId}/summary loses its `Deprecation` and `Sunset` headers"
+            }
+            Fault::SunsetPassed => {
+                "the cart summary's `Sunset` is 1 January 2025 (deprecated a year before), long past"
+            }
+            Fault::SunsetMalformed => "the cart summary's `Sunset` is `next tuesday`",
         }
     }
 }
@@ -194,7 +250,7 @@ mod tests {
     fn all_lists_every_variant_once() {
         let unique: BTreeSet<_> = Fault::ALL.iter().collect();
         assert_eq!(unique.len(), Fault::ALL.len());
-        assert_eq!(Fault::ALL.len(), 16);
+        assert_eq!(Fault::ALL.len(), 28);
     }
 
     #[test]

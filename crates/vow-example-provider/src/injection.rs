@@ -1,19 +1,22 @@
-//! Applies the active faults: one layer around every route, so handlers stay correct and each fault
-//! is one visible branch here. Faults act at three points: instead of the handler, on the status
-//! and headers, and on the JSON body.
+//! Applies the active faults: one layer around every route, outside auth and the rate limit, so
+//! handlers stay correct and each fault is one visible branch here. Faults act at four points:
+//! instead of (or before) the handler, on the request's credentials, on the status and headers, and
+//! on the JSON body.
 
 use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::header::{CONTENT_TYPE, LOCATION};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::DateTime;
 use serde_json::{Map, Value, json};
 
+use crate::auth::{self, Scope};
+use crate::deprecation::{DEPRECATION, SUNSET};
 use crate::fault::{Fault, FaultSet};
 use crate::operation::Operation;
 use crate::problem::ApiError;
@@ -25,6 +28,18 @@ const HANG: Duration = Duration::from_secs(60 * 60);
 /// Size of the `huge-body` response, chosen to exceed any sensible response size limit.
 const HUGE_BODY_BYTES: usize = 50 * 1024 * 1024;
 
+/// How long `slow-endpoint` delays a price: above the storefront's 250 ms timeout, below any
+/// verification request timeout, so it shows up as latency rather than as a hang.
+const SLOW_ENDPOINT: Duration = Duration::from_millis(400);
+
+/// The code `wrong-error-code` gives a declined card: plausible, but not the one consumers branch on.
+const WRONG_DECLINE_CODE: &str = "payment_failed";
+
+/// The sunset `sunset-passed` announces. Its deprecation moves back a year with it, so the
+/// signals stay in order and only the passed sunset is wrong.
+const PASSED_SUNSET: &str = "Wed, 01 Jan 2025 00:00:00 GMT";
+const PASSED_DEPRECATION: &str = "@1704067200";
+
 /// What the fault layer needs besides the request.
 #[derive(Debug, Clone)]
 pub(crate) struct FaultContext {
@@ -34,7 +49,7 @@ pub(crate) struct FaultContext {
 
 pub(crate) async fn inject(
     State(context): State<FaultContext>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let operation = Operation::of(&request);
@@ -54,15 +69,47 @@ pub(crate) async fn inject(
         Some(Operation::GetInventory) if faults.contains(Fault::NotJson) => {
             return html_error_page();
         }
+        Some(Operation::GetPrice) if faults.contains(Fault::SlowEndpoint) => {
+            tokio::time::sleep(SLOW_ENDPOINT).await;
+        }
         _ => {}
+    }
+    if let Some(scope) = operation.and_then(Operation::required_scope) {
+        lend_credentials(faults, scope, request.headers_mut());
     }
     let response = next.run(request).await;
     distort(operation, faults, response).await
 }
 
+/// `auth-not-required` and `scope-ignored` act as a misconfigured gateway in front of the API
+/// would: a request the API would refuse goes on with a credential of the gateway's that holds the
+/// scope. The API's own checks stay correct; the refusal just never happens.
+fn lend_credentials(faults: &FaultSet, scope: Scope, headers: &mut HeaderMap) {
+    let lend = match auth::check(headers, scope) {
+        Err(ApiError::MissingCredentials) => faults.contains(Fault::AuthNotRequired),
+        Err(ApiError::InsufficientScope { .. }) => faults.contains(Fault::ScopeIgnored),
+        _ => false,
+    };
+    if lend
+        && let Some(token) = auth::token_holding(scope)
+        && let Ok(credential) = HeaderValue::try_from(format!("Bearer {token}"))
+    {
+        headers.insert(AUTHORIZATION, credential);
+    }
+}
+
 /// Applies the faults that change a real response.
 async fn distort(operation: Option<Operation>, faults: &FaultSet, response: Response) -> Response {
     let (mut parts, mut body) = response.into_parts();
+    // 402 is only ever a declined card; a gateway remapping statuses leaves bodies alone.
+    if faults.contains(Fault::ErrorStatusRemapped) && parts.status == StatusCode::PAYMENT_REQUIRED {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    if faults.contains(Fault::WwwAuthenticateMissing) && parts.status == StatusCode::UNAUTHORIZED {
+        parts.headers.remove(WWW_AUTHENTICATE);
+    }
+    distort_retry_after(faults, &mut parts.headers);
+    distort_deprecation(faults, &mut parts.headers);
     if operation == Some(Operation::CreateCart) {
         if faults.contains(Fault::WrongStatus) && parts.status == StatusCode::CREATED {
             parts.status = StatusCode::OK;
@@ -80,13 +127,49 @@ async fn distort(operation: Option<Operation>, faults: &FaultSet, response: Resp
         let status = parts.status;
         body = edit_json(body, |value| distort_json(operation, status, faults, value)).await;
     }
-    if operation == Some(Operation::GetPrice) && faults.contains(Fault::WrongContentType) {
+    // Only prices: error answers keep problem+json, which `not-problem-json` is about.
+    if operation == Some(Operation::GetPrice)
+        && parts.status.is_success()
+        && faults.contains(Fault::WrongContentType)
+    {
         parts.headers.insert(
             CONTENT_TYPE,
             HeaderValue::from_static("text/plain; charset=utf-8"),
         );
     }
+    if faults.contains(Fault::NotProblemJson) && is_problem_json(&parts.headers) {
+        parts
+            .headers
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
     Response::from_parts(parts, body)
+}
+
+fn distort_retry_after(faults: &FaultSet, headers: &mut HeaderMap) {
+    if faults.contains(Fault::MissingRetryAfter) {
+        headers.remove(RETRY_AFTER);
+    }
+    if faults.contains(Fault::BadRetryAfter) && headers.contains_key(RETRY_AFTER) {
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+    }
+}
+
+/// The faults that break a deprecated operation's signals; other responses carry none to break.
+fn distort_deprecation(faults: &FaultSet, headers: &mut HeaderMap) {
+    if !headers.contains_key(SUNSET) {
+        return;
+    }
+    if faults.contains(Fault::SunsetPassed) {
+        headers.insert(DEPRECATION, HeaderValue::from_static(PASSED_DEPRECATION));
+        headers.insert(SUNSET, HeaderValue::from_static(PASSED_SUNSET));
+    }
+    if faults.contains(Fault::SunsetMalformed) {
+        headers.insert(SUNSET, HeaderValue::from_static("next tuesday"));
+    }
+    if faults.contains(Fault::SunsetMissing) {
+        headers.remove(DEPRECATION);
+        headers.remove(SUNSET);
+    }
 }
 
 fn distort_json(
@@ -104,6 +187,12 @@ fn distort_json(
         && let Some(available) = value.get_mut("available")
     {
         *available = json!(-3);
+    }
+    if faults.contains(Fault::WrongErrorCode)
+        && let Some(code) = value.get_mut("code")
+        && code == ApiError::CardDeclined.code()
+    {
+        *code = json!(WRONG_DECLINE_CODE);
     }
     if faults.contains(Fault::ExtraFields) {
         add_extra_fields(value);
@@ -163,7 +252,19 @@ fn distort_cart(faults: &FaultSet, cart: &mut Value) {
             | Fault::ExtraFields
             | Fault::Hang
             | Fault::HugeBody
-            | Fault::StateSetupFails => {}
+            | Fault::StateSetupFails
+            | Fault::WrongErrorCode
+            | Fault::ErrorStatusRemapped
+            | Fault::MissingRetryAfter
+            | Fault::BadRetryAfter
+            | Fault::NotProblemJson
+            | Fault::SlowEndpoint
+            | Fault::AuthNotRequired
+            | Fault::ScopeIgnored
+            | Fault::WwwAuthenticateMissing
+            | Fault::SunsetMissing
+            | Fault::SunsetPassed
+            | Fault::SunsetMalformed => {}
         }
     }
 }
@@ -198,14 +299,21 @@ fn add_extra_fields(value: &mut Value) {
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
+    media_type(headers)
+        .is_some_and(|essence| essence == "application/json" || essence.ends_with("+json"))
+}
+
+fn is_problem_json(headers: &HeaderMap) -> bool {
+    media_type(headers) == Some("application/problem+json")
+}
+
+/// The content type without parameters.
+fn media_type(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.split(';').next())
-        .is_some_and(|essence| {
-            let essence = essence.trim();
-            essence == "application/json" || essence.ends_with("+json")
-        })
+        .map(str::trim)
 }
 
 /// Reads a (small, handler-made) JSON body, edits it and writes it back. A body that is not
@@ -269,7 +377,7 @@ fn html_error_page() -> Response {
 mod tests {
     use std::time::Duration;
 
-    use axum::http::StatusCode;
+    use axum::http::{Method, StatusCode};
     use serde_json::{Value, json};
 
     use crate::fault::Fault;
@@ -433,6 +541,200 @@ mod tests {
         );
         let cart: Value = serde_json::from_str(&reply.text).expect("valid JSON");
         assert_eq!(cart["id"], "c-1001");
+    }
+
+    /// A payment for the cart `a cart with items exists` sets up, answered under `states`.
+    async fn pay_for_two_mugs(fault: Fault, states: &[&str]) -> Reply {
+        let client = TestClient::new(fault);
+        let cart = json!({"cartId": "c-3001", "sku": "SKU-RED-MUG", "quantity": 2});
+        client.given("a cart with items exists", cart).await;
+        for state in states {
+            client.given(state, json!({})).await;
+        }
+        let payment =
+            json!({"cartId": "c-3001", "amount": "25.00", "currency": "EUR", "method": "card"});
+        client.post("/payments", payment).await
+    }
+
+    async fn rate_limited_cart(fault: Fault) -> Reply {
+        let client = TestClient::new(fault);
+        client.given("the client is rate limited", json!({})).await;
+        client.get("/carts/c-1001").await
+    }
+
+    #[tokio::test]
+    async fn decline_faults_change_the_code_or_the_status_but_not_both() {
+        let declined = ["the card will be declined"];
+        let reply = pay_for_two_mugs(Fault::WrongErrorCode, &declined).await;
+        assert_eq!(reply.status, StatusCode::PAYMENT_REQUIRED);
+        assert_eq!(reply.json()["code"], "payment_failed");
+
+        let reply = pay_for_two_mugs(Fault::ErrorStatusRemapped, &declined).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        let problem = reply.json();
+        assert_eq!(problem["code"], "card_declined");
+        assert_eq!(
+            problem["status"], 402,
+            "a remapping gateway leaves bodies alone"
+        );
+
+        // Other errors keep their codes and statuses.
+        let unknown = TestClient::new(Fault::WrongErrorCode)
+            .get("/carts/c-9999")
+            .await;
+        assert_eq!(
+            (unknown.status, unknown.json()["code"].clone()),
+            (StatusCode::NOT_FOUND, json!("cart_not_found"))
+        );
+    }
+
+    #[tokio::test]
+    async fn retry_after_faults_drop_or_garble_the_header_of_429_and_503() {
+        let unavailable = ["the payment processor is unavailable"];
+        for (fault, expected) in [
+            (Fault::MissingRetryAfter, None),
+            (Fault::BadRetryAfter, Some("soon")),
+        ] {
+            let limited = rate_limited_cart(fault).await;
+            assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+            assert_eq!(limited.header("retry-after"), expected, "{fault}");
+            let down = pay_for_two_mugs(fault, &unavailable).await;
+            assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(down.header("retry-after"), expected, "{fault}");
+            assert_eq!(down.json()["code"], "processor_unavailable");
+        }
+    }
+
+    #[tokio::test]
+    async fn not_problem_json_relabels_error_bodies_and_nothing_else() {
+        let client = TestClient::new(Fault::NotProblemJson);
+        let unknown = client.get("/carts/c-9999").await;
+        assert_eq!(unknown.header("content-type"), Some("application/json"));
+        assert_eq!(unknown.json()["code"], "cart_not_found");
+        let cart = client.get("/carts/c-1001").await;
+        assert_eq!(cart.header("content-type"), Some("application/json"));
+        assert_eq!(cart.json()["total"], "64.90");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn slow_endpoint_delays_prices_by_400_ms_and_nothing_else() {
+        let client = TestClient::new(Fault::SlowEndpoint);
+        let start = tokio::time::Instant::now();
+        assert_eq!(client.get("/carts/c-1001").await.status, StatusCode::OK);
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        let price = client.get("/prices/SKU-RED-MUG?currency=EUR").await;
+        assert_eq!(price.status, StatusCode::OK);
+        assert_eq!(start.elapsed(), Duration::from_millis(400));
+    }
+
+    /// Sends `GET /carts/c-1001` and `POST /carts` with the given `Authorization` value.
+    async fn read_and_write(client: &TestClient, authorization: Option<&str>) -> [StatusCode; 2] {
+        let credential = || authorization.map(str::to_owned);
+        let read = client
+            .send_as(Method::GET, "/carts/c-1001", None, credential())
+            .await;
+        let write = client
+            .send_as(Method::POST, "/carts", Some(json!({})), credential())
+            .await;
+        [read.status, write.status]
+    }
+
+    #[tokio::test]
+    async fn auth_not_required_lets_only_requests_without_a_token_through() {
+        let client = TestClient::new(Fault::AuthNotRequired);
+        let limited = Some("Bearer checkout-web-limited-token");
+        assert_eq!(
+            read_and_write(&client, None).await,
+            [StatusCode::OK, StatusCode::CREATED]
+        );
+        assert_eq!(
+            read_and_write(&client, limited).await,
+            [StatusCode::OK, StatusCode::FORBIDDEN]
+        );
+        assert_eq!(
+            read_and_write(&client, Some("Bearer forged")).await,
+            [StatusCode::UNAUTHORIZED; 2]
+        );
+    }
+
+    #[tokio::test]
+    async fn scope_ignored_lets_a_limited_token_through_but_still_wants_one() {
+        let client = TestClient::new(Fault::ScopeIgnored);
+        let limited = Some("Bearer checkout-web-limited-token");
+        assert_eq!(
+            read_and_write(&client, limited).await,
+            [StatusCode::OK, StatusCode::CREATED]
+        );
+        assert_eq!(
+            read_and_write(&client, None).await,
+            [StatusCode::UNAUTHORIZED; 2]
+        );
+    }
+
+    #[tokio::test]
+    async fn www_authenticate_missing_strips_the_challenge_of_401_only() {
+        let client = TestClient::new(Fault::WwwAuthenticateMissing);
+        let anonymous = client
+            .send_as(Method::GET, "/carts/c-1001", None, None)
+            .await;
+        assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(anonymous.header("www-authenticate"), None);
+        let limited = client
+            .send_as(
+                Method::POST,
+                "/carts",
+                Some(json!({})),
+                Some("Bearer checkout-web-limited-token".to_owned()),
+            )
+            .await;
+        assert_eq!(limited.status, StatusCode::FORBIDDEN);
+        assert!(
+            limited
+                .header("www-authenticate")
+                .is_some_and(|challenge| challenge.contains("insufficient_scope"))
+        );
+    }
+
+    #[tokio::test]
+    async fn deprecation_faults_break_the_cart_summary_signals() {
+        let clean = TestClient::clean().get("/carts/c-1001/summary").await;
+        // (fault, Deprecation, Sunset); `Link` never changes.
+        let cases = [
+            (Fault::SunsetMissing, None, None),
+            (
+                Fault::SunsetPassed,
+                Some("@1704067200"),
+                Some("Wed, 01 Jan 2025 00:00:00 GMT"),
+            ),
+            (
+                Fault::SunsetMalformed,
+                clean.header("deprecation"),
+                Some("next tuesday"),
+            ),
+        ];
+        for (fault, deprecation, sunset) in cases {
+            let summary = TestClient::new(fault).get("/carts/c-1001/summary").await;
+            assert_eq!(summary.status, StatusCode::OK);
+            assert_eq!(summary.header("deprecation"), deprecation, "{fault}");
+            assert_eq!(summary.header("sunset"), sunset, "{fault}");
+            assert_eq!(summary.header("link"), clean.header("link"), "{fault}");
+            assert_eq!(summary.json(), clean.json(), "{fault}");
+        }
+    }
+
+    #[tokio::test]
+    async fn behavioural_faults_leave_a_plain_successful_answer_alone() {
+        let clean = TestClient::clean().get("/carts/c-1001").await;
+        // The behavioural faults close `Fault::ALL`, from `wrong-error-code` on.
+        let behavioural = Fault::ALL
+            .iter()
+            .skip_while(|fault| **fault != Fault::WrongErrorCode);
+        for &fault in behavioural {
+            let reply = TestClient::new(fault).get("/carts/c-1001").await;
+            assert_eq!(reply.status, clean.status, "{fault}");
+            assert_eq!(reply.headers, clean.headers, "{fault}");
+            assert_eq!(reply.json(), clean.json(), "{fault}");
+        }
     }
 
     #[tokio::test(start_paused = true)]

@@ -2,9 +2,11 @@
 //! contracts describe. It can be started with named faults, each breaking those contracts in one
 //! known way, so vow's end-to-end tests can prove every kind of breakage is caught.
 
+mod auth;
 mod cart;
 mod catalogue;
 mod clock;
+mod deprecation;
 mod fault;
 mod injection;
 mod inventory;
@@ -14,6 +16,7 @@ mod payment;
 mod pricing;
 mod problem;
 mod provider_state;
+mod rate_limit;
 mod request_body;
 mod shop;
 mod shutdown;
@@ -30,6 +33,7 @@ use axum::middleware;
 use axum::routing::{delete, get, post};
 use tokio::net::TcpListener;
 
+pub use auth::{DEMO_TOKENS, DemoToken, Scope};
 pub use fault::{Fault, FaultSet, UnknownFault};
 pub use provider_state::STATE_NAMES;
 
@@ -66,6 +70,10 @@ fn router(faults: FaultSet, shutdown: ShutdownSignal) -> Router {
     Router::new()
         .route(operation::CARTS, post(cart::create))
         .route(operation::CART, get(cart::get))
+        .route(
+            operation::CART_SUMMARY,
+            get(cart::summary).layer(middleware::map_response(deprecation::cart_summary)),
+        )
         .route(operation::CART_ITEMS, post(cart::add_item))
         .route(operation::CART_ITEM, delete(cart::remove_item))
         .route(operation::PRICE, get(pricing::get))
@@ -74,7 +82,10 @@ fn router(faults: FaultSet, shutdown: ShutdownSignal) -> Router {
         .route(operation::PROVIDER_STATES, post(provider_state::change))
         .route(operation::HEALTH, get(health))
         .fallback(route_not_found)
-        .with_state(shop)
+        .with_state(shop.clone())
+        // Layers run outside in: faults first, then auth, then the rate limit, then the handler.
+        .layer(middleware::from_fn_with_state(shop, rate_limit::throttle))
+        .layer(middleware::from_fn(auth::authorize))
         .layer(middleware::from_fn_with_state(
             FaultContext { faults, shutdown },
             injection::inject,

@@ -3,8 +3,11 @@
 
 use axum::extract::{MatchedPath, Request};
 
+use crate::auth::Scope;
+
 pub(crate) const CARTS: &str = "/carts";
 pub(crate) const CART: &str = "/carts/{cartId}";
+pub(crate) const CART_SUMMARY: &str = "/carts/{cartId}/summary";
 pub(crate) const CART_ITEMS: &str = "/carts/{cartId}/items";
 pub(crate) const CART_ITEM: &str = "/carts/{cartId}/items/{sku}";
 pub(crate) const PRICE: &str = "/prices/{sku}";
@@ -17,6 +20,7 @@ pub(crate) const HEALTH: &str = "/healthz";
 pub(crate) enum Operation {
     CreateCart,
     GetCart,
+    GetCartSummary,
     AddItem,
     RemoveItem,
     GetPrice,
@@ -33,6 +37,7 @@ impl Operation {
         let operation = match (request.method().as_str(), route) {
             ("POST", CARTS) => Operation::CreateCart,
             ("GET", CART) => Operation::GetCart,
+            ("GET", CART_SUMMARY) => Operation::GetCartSummary,
             ("POST", CART_ITEMS) => Operation::AddItem,
             ("DELETE", CART_ITEM) => Operation::RemoveItem,
             ("GET", PRICE) => Operation::GetPrice,
@@ -43,6 +48,22 @@ impl Operation {
             _ => return None,
         };
         Some(operation)
+    }
+
+    /// The scope a caller's token must hold. `None` for the open endpoints (the health check and
+    /// vow's provider-state hook): they need no credentials and are never rate limited, so vow can
+    /// always set up and reset states.
+    pub(crate) fn required_scope(self) -> Option<Scope> {
+        match self {
+            Operation::CreateCart | Operation::AddItem | Operation::RemoveItem => {
+                Some(Scope::CartWrite)
+            }
+            Operation::GetCart | Operation::GetCartSummary => Some(Scope::CartRead),
+            Operation::GetPrice => Some(Scope::CatalogueRead),
+            Operation::GetInventory => Some(Scope::InventoryRead),
+            Operation::AuthorizePayment => Some(Scope::PaymentsCreate),
+            Operation::ChangeProviderState | Operation::Health => None,
+        }
     }
 
     /// Whether a successful response carries a cart representation.

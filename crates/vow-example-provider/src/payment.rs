@@ -128,6 +128,34 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_unavailable_processor_is_a_503_to_retry_later_that_charges_nothing() {
+        let client = client_with_two_mugs_in_a_cart().await;
+        client
+            .given("the payment processor is unavailable", json!({}))
+            .await;
+        // The processor is asked before the bank, so it wins over a declined card.
+        client.given("the card will be declined", json!({})).await;
+        let reply = client.post("/payments", payment_for_two_mugs()).await;
+        assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(reply.header("retry-after"), Some("2"));
+        assert_eq!(
+            reply.header("content-type"),
+            Some("application/problem+json")
+        );
+        assert_eq!(reply.json()["code"], "processor_unavailable");
+        assert_eq!(client.get("/carts/c-3001").await.json()["status"], "open");
+    }
+
+    #[tokio::test]
+    async fn a_declined_card_carries_no_retry_after() {
+        let client = client_with_two_mugs_in_a_cart().await;
+        client.given("the card will be declined", json!({})).await;
+        let reply = client.post("/payments", payment_for_two_mugs()).await;
+        assert_eq!(reply.status, StatusCode::PAYMENT_REQUIRED);
+        assert_eq!(reply.header("retry-after"), None);
+    }
+
+    #[tokio::test]
     async fn a_payment_for_another_amount_is_refused() {
         let client = client_with_two_mugs_in_a_cart().await;
         let mut body = payment_for_two_mugs();

@@ -6,6 +6,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::auth::{REALM, Scope};
+
 /// Every way a shop request can fail. Each variant has one status and one stable code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ApiError {
@@ -48,6 +50,14 @@ pub(crate) enum ApiError {
         method: String,
     },
     CardDeclined,
+    /// The card processor cannot be reached; nothing was charged, so the payment may be retried.
+    ProcessorUnavailable,
+    MissingCredentials,
+    InvalidToken,
+    InsufficientScope {
+        scope: Scope,
+    },
+    RateLimited,
     InvalidBody {
         reason: String,
     },
@@ -73,8 +83,13 @@ impl ApiError {
             | ApiError::AmountMismatch { .. }
             | ApiError::UnsupportedPaymentMethod { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::CardDeclined => StatusCode::PAYMENT_REQUIRED,
+            ApiError::MissingCredentials | ApiError::InvalidToken => StatusCode::UNAUTHORIZED,
+            ApiError::InsufficientScope { .. } => StatusCode::FORBIDDEN,
+            ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ApiError::InvalidBody { .. } => StatusCode::BAD_REQUEST,
-            ApiError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::ProcessorUnavailable | ApiError::ShuttingDown => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         }
     }
 
@@ -93,6 +108,11 @@ impl ApiError {
             ApiError::AmountMismatch { .. } => "amount_mismatch",
             ApiError::UnsupportedPaymentMethod { .. } => "unsupported_payment_method",
             ApiError::CardDeclined => "card_declined",
+            ApiError::ProcessorUnavailable => "processor_unavailable",
+            ApiError::MissingCredentials => "unauthenticated",
+            ApiError::InvalidToken => "invalid_token",
+            ApiError::InsufficientScope { .. } => "insufficient_scope",
+            ApiError::RateLimited => "rate_limited",
             ApiError::InvalidBody { .. } => "invalid_body",
             ApiError::RouteNotFound { .. } => "not_found",
             ApiError::ShuttingDown => "shutting_down",
@@ -113,6 +133,11 @@ impl ApiError {
             ApiError::AmountMismatch { .. } => "Amount does not match the cart total",
             ApiError::UnsupportedPaymentMethod { .. } => "Unsupported payment method",
             ApiError::CardDeclined => "Card declined",
+            ApiError::ProcessorUnavailable => "Payment processor unavailable",
+            ApiError::MissingCredentials => "Authentication required",
+            ApiError::InvalidToken => "Invalid access token",
+            ApiError::InsufficientScope { .. } => "Insufficient scope",
+            ApiError::RateLimited => "Too many requests",
             ApiError::InvalidBody { .. } => "Invalid request body",
             ApiError::RouteNotFound { .. } => "Not found",
             ApiError::ShuttingDown => "Service shutting down",
@@ -154,12 +179,57 @@ impl ApiError {
                 "The issuing bank declined the card. Ask the customer for another payment method."
                     .to_owned()
             }
+            ApiError::ProcessorUnavailable => {
+                "The card processor did not answer and nothing was charged. Retry after the \
+                 seconds in Retry-After, with the same Idempotency-Key."
+                    .to_owned()
+            }
+            ApiError::MissingCredentials => {
+                "Send a bearer token in the Authorization header.".to_owned()
+            }
+            ApiError::InvalidToken => "The bearer token is not one shop-api issued.".to_owned(),
+            ApiError::InsufficientScope { scope } => {
+                format!("This operation needs the scope {scope}, which the token does not hold.")
+            }
+            ApiError::RateLimited => {
+                "This client sent too many requests; retry after the seconds in Retry-After."
+                    .to_owned()
+            }
             ApiError::InvalidBody { reason } => reason.clone(),
             ApiError::RouteNotFound { path } => format!("No resource at {path}."),
             ApiError::ShuttingDown => "The server is shutting down; try again shortly.".to_owned(),
         }
     }
+
+    /// Seconds a client should wait before retrying, for the errors that are worth retrying.
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiError::RateLimited => Some(RATE_LIMIT_RETRY_AFTER_SECONDS),
+            ApiError::ProcessorUnavailable => Some(PROCESSOR_RETRY_AFTER_SECONDS),
+            _ => None,
+        }
+    }
+
+    /// The RFC 6750 `WWW-Authenticate` challenge of an authentication or scope failure. A request
+    /// with no credentials gets no error code (§3); the others say what was wrong.
+    fn challenge(&self) -> Option<String> {
+        let realm = format!("Bearer realm=\"{REALM}\"");
+        match self {
+            ApiError::MissingCredentials => Some(realm),
+            ApiError::InvalidToken => Some(format!("{realm}, error=\"invalid_token\"")),
+            ApiError::InsufficientScope { scope } => Some(format!(
+                "{realm}, error=\"insufficient_scope\", scope=\"{scope}\""
+            )),
+            _ => None,
+        }
+    }
 }
+
+/// How long a rate-limited client waits: the limiter's window.
+const RATE_LIMIT_RETRY_AFTER_SECONDS: u64 = 1;
+
+/// How long the card processor usually takes to fail over.
+const PROCESSOR_RETRY_AFTER_SECONDS: u64 = 2;
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -173,10 +243,17 @@ impl IntoResponse for ApiError {
             "code": code,
         });
         let mut response = (status, Json(body)).into_response();
-        response.headers_mut().insert(
+        let headers = response.headers_mut();
+        headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(seconds) = self.retry_after() {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if let Some(challenge) = self.challenge().and_then(|c| HeaderValue::try_from(c).ok()) {
+            headers.insert(header::WWW_AUTHENTICATE, challenge);
+        }
         response
     }
 }

@@ -23,6 +23,8 @@ pub const STATE_NAMES: &[&str] = &[
     "a price exists",
     "the card will be declined",
     "no cart exists",
+    "the client is rate limited",
+    "the payment processor is unavailable",
 ];
 
 /// Stock a product gets from `a sku is in stock` when the contract names no number.
@@ -68,6 +70,8 @@ enum ProviderState {
     NoCartExists {
         cart_id: String,
     },
+    ClientRateLimited,
+    ProcessorUnavailable,
 }
 
 /// Why a state change was refused; the message goes to the verifier's report as is.
@@ -138,6 +142,8 @@ impl ProviderState {
             "no cart exists" => ProviderState::NoCartExists {
                 cart_id: params.string("cartId")?,
             },
+            "the client is rate limited" => ProviderState::ClientRateLimited,
+            "the payment processor is unavailable" => ProviderState::ProcessorUnavailable,
             _ => return Err(unknown_state(name)),
         };
         Ok(state)
@@ -161,6 +167,8 @@ impl ProviderState {
             ProviderState::PriceExists => {}
             ProviderState::CardWillBeDeclined => shop.decline_cards(),
             ProviderState::NoCartExists { cart_id } => shop.remove_cart(&cart_id),
+            ProviderState::ClientRateLimited => shop.set_rate_limited(),
+            ProviderState::ProcessorUnavailable => shop.set_processor_unavailable(),
         }
     }
 }

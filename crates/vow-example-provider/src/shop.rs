@@ -138,6 +138,10 @@ pub(crate) struct Shop {
     payments_authorized: u64,
     /// Set by the `the card will be declined` provider state; the shop has no real card network.
     decline_cards: bool,
+    /// Set by the `the payment processor is unavailable` provider state.
+    processor_unavailable: bool,
+    /// Set by the `the client is rate limited` provider state; the shop counts no real traffic.
+    rate_limited: bool,
 }
 
 impl Shop {
@@ -166,6 +170,8 @@ impl Shop {
             last_cart_number: 999,
             payments_authorized: 0,
             decline_cards: false,
+            processor_unavailable: false,
+            rate_limited: false,
         };
         let seeded_at = |hour| Utc.with_ymd_and_hms(2026, 11, 2, hour, 0, 0).unwrap();
         let paid = shop.insert_cart(Currency::Gbp, seeded_at(9));
@@ -268,6 +274,10 @@ impl Shop {
                 method: request.method.to_owned(),
             });
         }
+        // Only a processor that answers can pass on the bank's decline.
+        if self.processor_unavailable {
+            return Err(ApiError::ProcessorUnavailable);
+        }
         if self.decline_cards {
             return Err(ApiError::CardDeclined);
         }
@@ -317,6 +327,18 @@ impl Shop {
 
     pub(crate) fn decline_cards(&mut self) {
         self.decline_cards = true;
+    }
+
+    pub(crate) fn set_processor_unavailable(&mut self) {
+        self.processor_unavailable = true;
+    }
+
+    pub(crate) fn set_rate_limited(&mut self) {
+        self.rate_limited = true;
+    }
+
+    pub(crate) fn rate_limited(&self) -> bool {
+        self.rate_limited
     }
 
     fn insert_cart(&mut self, currency: Currency, now: DateTime<Utc>) -> String {

@@ -28,7 +28,9 @@ impl Reply {
     }
 }
 
-/// One shop with fixed faults; state persists across calls like a running server's.
+/// One shop with fixed faults; state persists across calls like a running server's. Requests carry
+/// the full demo token of the consumer that uses the resource (see [`default_credential`]) unless a
+/// test picks the credential with [`TestClient::send_as`].
 #[derive(Debug)]
 pub(crate) struct TestClient {
     router: Router,
@@ -78,7 +80,22 @@ impl TestClient {
     }
 
     async fn send(&self, method: Method, uri: &str, body: Option<Value>) -> Reply {
+        self.send_as(method, uri, body, default_credential(uri))
+            .await
+    }
+
+    /// Sends a request with exactly the given `Authorization` header value, or none.
+    pub(crate) async fn send_as(
+        &self,
+        method: Method,
+        uri: &str,
+        body: Option<Value>,
+        authorization: Option<String>,
+    ) -> Reply {
         let mut request = Request::builder().method(method).uri(uri);
+        if let Some(credential) = authorization {
+            request = request.header("authorization", credential);
+        }
         let body = match body {
             Some(json) => {
                 request = request.header("content-type", "application/json");
@@ -103,4 +120,17 @@ impl TestClient {
             text: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }
+}
+
+/// The full demo token of the consumer that uses the resource the path names, so tests of what the
+/// shop does read like that consumer's calls.
+fn default_credential(uri: &str) -> Option<String> {
+    let resource = uri.trim_start_matches('/').split(['/', '?']).next()?;
+    let token = match resource {
+        "carts" | "payments" => "checkout-web-demo-token",
+        "prices" => "storefront-web-demo-token",
+        "inventory" => "mobile-app-demo-token",
+        _ => return None,
+    };
+    Some(format!("Bearer {token}"))
 }

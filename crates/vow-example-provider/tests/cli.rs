@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 
-use vow_example_provider::Fault;
+use vow_example_provider::{DEMO_TOKENS, Fault};
 
 fn provider() -> Command {
     Command::new(env!("CARGO_BIN_EXE_vow-example-provider"))
@@ -32,12 +32,16 @@ fn start(args: &[&str]) -> (Child, String) {
     (child, url)
 }
 
-fn get(url: &str, path: &str) -> String {
+/// Sends a GET, with `Authorization: Bearer {token}` when a token is given.
+fn get(url: &str, path: &str, token: Option<&str>) -> String {
     let host = url.strip_prefix("http://").expect("an http URL");
     let mut stream = TcpStream::connect(host).expect("connects");
+    let authorization = token
+        .map(|token| format!("Authorization: Bearer {token}\r\n"))
+        .unwrap_or_default();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\n{authorization}Connection: close\r\n\r\n"
     )
     .expect("sends");
     let mut response = String::new();
@@ -54,8 +58,10 @@ fn announces_the_bound_port_serves_and_stops_cleanly_on_sigterm() {
         .and_then(|p| p.parse().ok())
         .expect("a port");
     assert!(url.starts_with("http://127.0.0.1:") && port != 0, "{url}");
-    assert!(get(&url, "/healthz").starts_with("HTTP/1.1 200 OK"));
-    assert!(get(&url, "/carts/c-1001").contains(r#""status":"OPEN""#));
+    assert!(get(&url, "/healthz", None).starts_with("HTTP/1.1 200 OK"));
+    assert!(get(&url, "/carts/c-1001", None).starts_with("HTTP/1.1 401"));
+    let token = DEMO_TOKENS[0].token;
+    assert!(get(&url, "/carts/c-1001", Some(token)).contains(r#""status":"OPEN""#));
 
     if cfg!(unix) {
         let kill = Command::new("kill")

@@ -101,6 +101,13 @@ async fn send(http: &Client, base: &Url, request: &Request) -> anyhow::Result<Re
             HeaderValue::from_str(value)?,
         );
     }
+    // The same held credential vow presents for the contract's auth block.
+    if let Ok(token) = std::env::var(vow_bench::TOKEN_ENV) {
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            HeaderValue::from_str(&format!("Bearer {token}"))?,
+        );
+    }
     let url = request_url(base, request);
     let response = http
         .request(method, url.clone())

@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use anyhow::anyhow;
+use vow_core::behaviour::deprecation::DeprecationPolicy;
 use vow_engine::{Filters, VerifyError, VerifyOptions, load_contracts, verify};
 
 use crate::cli::{ColorChoice, ReportFormat, VerifyArgs};
@@ -21,6 +22,9 @@ pub fn run(args: VerifyArgs, color: ColorChoice) -> Result<u8, Failure> {
         }
     };
 
+    let config = crate::config::load(args.config.as_deref())
+        .map_err(|e| Failure::new(exit::INVALID_INPUT, e))?;
+    let samples = args.samples as usize;
     let options = VerifyOptions {
         provider_url: args.provider_url,
         states_url: args.provider_states_url,
@@ -33,6 +37,14 @@ pub fn run(args: VerifyArgs, color: ColorChoice) -> Result<u8, Failure> {
             providers: args.provider,
             interactions: args.interaction,
         },
+        dimensions: args.dimensions.iter().map(|d| (*d).into()).collect(),
+        samples,
+        warmup: args.warmup.map_or(usize::from(samples > 1), |w| w as usize),
+        deprecation: DeprecationPolicy {
+            as_of: args.as_of.unwrap_or_else(today),
+            warning_days: args.deprecation_window,
+        },
+        credentials: config.credentials,
     };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -51,7 +63,9 @@ pub fn run(args: VerifyArgs, color: ColorChoice) -> Result<u8, Failure> {
 
     let report = outcome.map_err(|e| {
         let code = match e {
-            VerifyError::NothingSelected { .. } => exit::INVALID_INPUT,
+            VerifyError::NothingSelected { .. } | VerifyError::Credentials(_) => {
+                exit::INVALID_INPUT
+            }
             VerifyError::ProviderUnreachable { .. }
             | VerifyError::StatesUnreachable { .. }
             | VerifyError::Client(_) => exit::UNREACHABLE,
@@ -70,4 +84,14 @@ pub fn run(args: VerifyArgs, color: ColorChoice) -> Result<u8, Failure> {
     } else {
         exit::FINDINGS
     })
+}
+
+/// Today's date in UTC, the default of `--as-of`. The only place vow reads the clock for judgement.
+fn today() -> chrono::NaiveDate {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    chrono::DateTime::from_timestamp(i64::try_from(now).unwrap_or(0), 0)
+        .map(|t| t.date_naive())
+        .unwrap_or_default()
 }

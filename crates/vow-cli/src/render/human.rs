@@ -4,9 +4,9 @@
 use std::fmt::Write;
 
 use similar::{ChangeTag, TextDiff};
-use vow_core::Finding;
 use vow_core::finding::Severity;
 use vow_core::verification::{InteractionResult, Outcome, VerificationReport};
+use vow_core::{Dimension, Finding};
 use vow_engine::LoadError;
 
 use super::Style;
@@ -67,8 +67,33 @@ fn render_interaction(
         request,
         style.dim(elapsed)
     );
-    for finding in &interaction.findings {
-        render_finding(out, finding, style);
+    // One sample is the request's own time, already on the interaction line.
+    if let Some(latency) = interaction.latency.as_ref().filter(|l| l.samples > 1) {
+        let _ = writeln!(
+            out,
+            "      {}  p50 {:.0} ms · p95 {:.0} ms · p99 {:.0} ms · max {:.0} ms ({} samples)",
+            style.dim("latency"),
+            latency.p50_ms,
+            latency.p95_ms,
+            latency.p99_ms,
+            latency.max_ms,
+            latency.samples,
+        );
+    }
+    // Grouped by dimension, in the fixed order of the five dimensions.
+    for dimension in Dimension::ALL {
+        let mut findings = interaction
+            .findings
+            .iter()
+            .filter(|f| f.dimension == dimension)
+            .peekable();
+        if findings.peek().is_none() {
+            continue;
+        }
+        let _ = writeln!(out, "    {}", style.strong(dimension));
+        for finding in findings {
+            render_finding(out, finding, style);
+        }
     }
 }
 

@@ -74,19 +74,52 @@ pub fn root() -> PathBuf {
         .expect("repository root")
 }
 
-/// Runs `vow` with `args` from the repository root, without colour.
+/// The environment variables `vow.toml` reads the example's credentials from, with the example
+/// provider's published demo tokens (held, then limited) for each consumer.
+pub const CREDENTIAL_ENV: [(&str, &str); 6] = [
+    ("SHOP_API_CHECKOUT_TOKEN", "checkout-web-demo-token"),
+    (
+        "SHOP_API_CHECKOUT_LIMITED_TOKEN",
+        "checkout-web-limited-token",
+    ),
+    ("SHOP_API_STOREFRONT_TOKEN", "storefront-web-demo-token"),
+    (
+        "SHOP_API_STOREFRONT_LIMITED_TOKEN",
+        "storefront-web-limited-token",
+    ),
+    ("SHOP_API_MOBILE_TOKEN", "mobile-app-demo-token"),
+    ("SHOP_API_MOBILE_LIMITED_TOKEN", "mobile-app-limited-token"),
+];
+
+/// The as-of date end-to-end runs read the deprecation clock at, so verdicts do not depend on
+/// the day the tests run.
+pub const AS_OF: &str = "2026-11-21";
+
+/// Runs `vow` with `args` from the repository root, without colour, with the example's
+/// credentials in the environment.
 pub fn vow(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vow"))
+    vow_with_env(args, &CREDENTIAL_ENV)
+}
+
+/// Runs `vow` with `args` and, of the credential variables, exactly those in `env`.
+pub fn vow_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_vow"));
+    command
         .args(args)
         .current_dir(root())
         .env("NO_COLOR", "1")
         .env_remove("VOW_PROVIDER_URL")
         .env_remove("VOW_PROVIDER_STATES_URL")
-        .output()
-        .expect("run vow")
+        .env_remove("VOW_CONFIG");
+    for (name, _) in CREDENTIAL_ENV {
+        command.env_remove(name);
+    }
+    command.envs(env.iter().copied());
+    command.output().expect("run vow")
 }
 
-/// Runs `vow verify` on `paths` against `provider`, with its states endpoint.
+/// Runs `vow verify` on `paths` against `provider`, with its states endpoint and a fixed as-of
+/// date.
 pub fn verify(provider: &Provider, paths: &[&str], extra: &[&str]) -> Output {
     let states = provider.states_url();
     let mut args = vec![
@@ -95,6 +128,8 @@ pub fn verify(provider: &Provider, paths: &[&str], extra: &[&str]) -> Output {
         &provider.url,
         "--provider-states-url",
         &states,
+        "--as-of",
+        AS_OF,
     ];
     args.extend_from_slice(extra);
     args.extend_from_slice(paths);
