@@ -130,22 +130,24 @@ async fn run_command(set: &str, command: &str) -> Result<Secret, CredentialError
     Ok(Secret(text))
 }
 
-/// Resolves every set in `needed` from `configured`, reporting every failure at once.
+/// Resolves every set in `needed` from `configured`, reporting every failure at once. `needed` maps
+/// each set to whether a probe will use its limited token; a limited token nothing uses is not
+/// resolved, so it need not be configured in the environment.
 pub async fn resolve_all(
-    needed: &[String],
+    needed: &BTreeMap<String, bool>,
     configured: &BTreeMap<String, CredentialSet>,
 ) -> Result<BTreeMap<String, Credentials>, Vec<CredentialError>> {
     let mut resolved = BTreeMap::new();
     let mut errors = Vec::new();
-    for name in needed {
+    for (name, probes) in needed {
         let Some(set) = configured.get(name) else {
             errors.push(CredentialError::NotConfigured { set: name.clone() });
             continue;
         };
         let token = resolve(name, &set.token).await;
         let limited = match &set.limited_token {
-            Some(source) => resolve(name, source).await.map(Some),
-            None => Ok(None),
+            Some(source) if *probes => resolve(name, source).await.map(Some),
+            _ => Ok(None),
         };
         match (token, limited) {
             (Ok(token), Ok(limited_token)) => {

@@ -156,16 +156,17 @@ pub async fn verify(
             })?;
     }
 
-    let needed: BTreeSet<String> = jobs
-        .iter()
-        .filter_map(|job| {
-            job.statements
-                .auth
-                .as_ref()
-                .and_then(|a| a.credentials.clone())
-        })
-        .collect();
-    let needed: Vec<String> = needed.into_iter().collect();
+    // Each credential set the selected interactions name, and whether an auth probe will use its
+    // limited token.
+    let mut needed: BTreeMap<String, bool> = BTreeMap::new();
+    for job in &jobs {
+        if let Some(auth) = &job.statements.auth
+            && let Some(set) = &auth.credentials
+        {
+            let probes = auth.probes && options.dimensions.contains(&Dimension::Auth);
+            *needed.entry(set.clone()).or_default() |= probes;
+        }
+    }
     let credentials = resolve_all(&needed, &options.credentials)
         .await
         .map_err(VerifyError::Credentials)?;

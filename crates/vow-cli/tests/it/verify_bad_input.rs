@@ -407,3 +407,32 @@ fn credentials_never_appear_in_any_report_format() {
         }
     }
 }
+
+#[test]
+fn limited_tokens_are_only_needed_when_a_probe_uses_them() {
+    let provider = Provider::start(&[]);
+    let states = provider.states_url();
+    let held: Vec<(&str, &str)> = crate::support::CREDENTIAL_ENV
+        .into_iter()
+        .filter(|(var, _)| !var.contains("LIMITED"))
+        .collect();
+    let args = |dimensions: &'static str| {
+        vec![
+            "verify",
+            "--provider-url",
+            provider.url.as_str(),
+            "--provider-states-url",
+            states.as_str(),
+            "--as-of",
+            crate::support::AS_OF,
+            "--dimensions",
+            dimensions,
+            "contracts/",
+        ]
+    };
+    let shape = crate::support::vow_with_env(&args("shape"), &held);
+    assert_eq!(shape.status.code(), Some(0), "{}", transcript(&shape));
+    let auth = crate::support::vow_with_env(&args("shape,auth"), &held);
+    assert_eq!(auth.status.code(), Some(2), "{}", transcript(&auth));
+    assert!(String::from_utf8_lossy(&auth.stderr).contains("LIMITED_TOKEN"));
+}
