@@ -203,9 +203,12 @@ pub const REDACTED: &str = "[redacted]";
 
 impl Redactor {
     pub fn new(credentials: &BTreeMap<String, Credentials>) -> Redactor {
+        // Each secret as configured and as the `basic` scheme sends it (base64), since a provider
+        // may echo the header it received.
         let mut secrets: Vec<Secret> = credentials
             .values()
-            .flat_map(|c| std::iter::once(c.token.clone()).chain(c.limited_token.clone()))
+            .flat_map(|c| std::iter::once(&c.token).chain(&c.limited_token))
+            .flat_map(|s| [s.clone(), Secret(STANDARD.encode(s.expose()))])
             .collect();
         // Longest first, so a secret that contains another is replaced whole.
         secrets.sort_by_key(|s| std::cmp::Reverse(s.0.len()));
