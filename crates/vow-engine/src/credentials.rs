@@ -269,6 +269,13 @@ mod tests {
         );
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn a_hanging_command_is_abandoned_after_the_timeout() {
+        let hung = resolve("s", &SecretSource::Command("sleep 600".into())).await;
+        let message = hung.expect_err("times out").to_string();
+        assert!(message.contains("no answer within 10 s"), "{message}");
+    }
+
     #[tokio::test]
     async fn commands_and_env_resolve_and_fail_clearly() {
         let ok = resolve("s", &SecretSource::Command("printf 'abc\\n'".into())).await;

@@ -47,8 +47,8 @@ fn findings_text(interaction: &vow_core::verification::InteractionResult) -> Str
     let mut text = String::new();
     for f in &interaction.findings {
         text.push_str(&format!(
-            "{} {} at {}: {}\n",
-            f.severity, f.rule.id, f.location.pointer, f.message
+            "{} [{}] {} at {}: {}\n",
+            f.severity, f.dimension, f.rule.id, f.location.pointer, f.message
         ));
         if let Some(e) = &f.expected {
             text.push_str(&format!("  expected: {e}\n"));

@@ -130,6 +130,12 @@ fn junit_report_has_a_case_per_interaction_and_a_failure_per_broken_one() {
     assert!(failed > 0);
     assert_eq!(xml.matches("<testcase ").count(), interactions, "{xml}");
     assert_eq!(xml.matches("<failure ").count(), failed, "{xml}");
+    // Each failure names the dimension and rule of every finding.
+    assert!(
+        xml.contains("[shape] shape.body.field-missing at /response/body/total"),
+        "{xml}"
+    );
+    assert!(xml.contains("type=\"shape.body.field-missing\""), "{xml}");
 }
 
 #[test]
