@@ -170,20 +170,14 @@ fn every_behaviour_fixture_yields_its_findings() {
                 case.name
             );
         }
-        let got = fixture::summary(&findings);
-        if got != case.expected {
-            failures.push(format!(
-                "{} ({})\n  expected: {:#?}\n  got:      {:#?}",
-                case.name, case.description, case.expected, got
-            ));
-        }
+        failures.extend(fixture::mismatch(
+            &case.name,
+            &case.description,
+            &case.expected,
+            &findings,
+        ));
     }
-    assert!(
-        failures.is_empty(),
-        "{} fixture(s) failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    fixture::assert_all_passed(&failures);
 
     for case in &cases {
         let (_, snapshot) = run(case);

@@ -119,20 +119,14 @@ fn every_matching_fixture_yields_its_findings() {
                 Some(case.interaction.id.as_str())
             );
         }
-        let got = fixture::summary(&findings);
-        if got != case.expected {
-            failures.push(format!(
-                "{} ({})\n  expected: {:#?}\n  got:      {:#?}",
-                case.name, case.description, case.expected, got
-            ));
-        }
+        failures.extend(fixture::mismatch(
+            &case.name,
+            &case.description,
+            &case.expected,
+            &findings,
+        ));
     }
-    assert!(
-        failures.is_empty(),
-        "{} fixture(s) failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    fixture::assert_all_passed(&failures);
 
     for case in &cases {
         let findings = match_response(&case.interaction, &case.observed);

@@ -1,4 +1,4 @@
-//! Test support: the example provider on a free loopback port, running the real `vow` binary, and
+//! Test support: the example provider (or any axum app) on a free loopback port, running the real `vow` binary, and
 //! transcripts with run-specific details (ports, timings, temp paths) redacted for snapshots.
 
 use std::net::SocketAddr;
@@ -15,8 +15,40 @@ pub struct Provider {
 }
 
 impl Provider {
+    /// The example provider with `faults` switched on.
     pub fn start(faults: &[Fault]) -> Provider {
         let faults: FaultSet = faults.iter().copied().collect();
+        Provider::serve_with(move |listener, shutdown| async move {
+            let shutdown = async move {
+                let _ = shutdown.await;
+            };
+            vow_example_provider::serve(listener, faults, shutdown)
+                .await
+                .expect("serve");
+        })
+    }
+
+    /// Any axum app, for providers the example cannot imitate.
+    pub fn app(app: axum::Router) -> Provider {
+        Provider::serve_with(move |listener, shutdown| async move {
+            let shutdown = async move {
+                let _ = shutdown.await;
+            };
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+                .expect("serve");
+        })
+    }
+
+    /// Runs `serve` on its own thread and runtime with a listener on a free loopback port.
+    fn serve_with<F, Fut>(serve: F) -> Provider
+    where
+        F: FnOnce(tokio::net::TcpListener, tokio::sync::oneshot::Receiver<()>) -> Fut
+            + Send
+            + 'static,
+        Fut: Future<Output = ()>,
+    {
         let (addr_tx, addr_rx) = std::sync::mpsc::channel::<SocketAddr>();
         let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
@@ -31,15 +63,10 @@ impl Provider {
                 addr_tx
                     .send(listener.local_addr().expect("addr"))
                     .expect("send addr");
-                let shutdown = async move {
-                    let _ = shutdown_rx.await;
-                };
-                vow_example_provider::serve(listener, faults, shutdown)
-                    .await
-                    .expect("serve");
+                serve(listener, shutdown_rx).await;
             });
         });
-        let addr = addr_rx.recv().expect("the provider reports its address");
+        let addr = addr_rx.recv().expect("the server reports its address");
         Provider {
             url: format!("http://{addr}"),
             shutdown: Some(shutdown_tx),

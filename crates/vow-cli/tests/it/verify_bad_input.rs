@@ -344,40 +344,27 @@ fn a_failing_credential_command_is_reported_without_its_output() {
 
 /// A provider that answers every request with 500 and echoes the request's Authorization header
 /// in its body, as a careless error page might.
-fn start_echo_provider() -> (String, std::thread::JoinHandle<()>) {
-    use axum::http::HeaderMap;
-    let (tx, rx) = std::sync::mpsc::channel();
-    let thread = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("bind");
-            tx.send(listener.local_addr().expect("addr")).expect("send");
-            let app = axum::Router::new().fallback(|headers: HeaderMap| async move {
-                let auth = headers
-                    .get("authorization")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("none")
-                    .to_owned();
-                (
-                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("failed for {auth}"),
-                )
-            });
-            let _ = axum::serve(listener, app).await;
-        });
-    });
-    let addr = rx.recv().expect("address");
-    (format!("http://{addr}"), thread)
+fn echo_provider() -> Provider {
+    use axum::http::{HeaderMap, StatusCode};
+    Provider::app(
+        axum::Router::new().fallback(|headers: HeaderMap| async move {
+            let auth = headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("none")
+                .to_owned();
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("failed for {auth}"),
+            )
+        }),
+    )
 }
 
 #[test]
 fn credentials_never_appear_in_any_report_format() {
-    let (url, _server) = start_echo_provider();
+    let provider = echo_provider();
+    let url = provider.url.clone();
     for format in ["human", "json", "junit"] {
         let output = vow(&[
             "verify",
