@@ -194,10 +194,9 @@ fn name(d: &mut Decoder, node: &Node, expected: &str) -> Option<String> {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
     if !valid {
         let suggestion = text.trim().to_lowercase().replace([' ', '/'], "-");
-        d.report(
+        d.mismatch_hinted(
             node,
             expected,
-            describe(node.value),
             Some(format!(
                 "use lowercase letters, digits, '.', '_' and '-', e.g. {}",
                 quote(&suggestion)
@@ -379,7 +378,7 @@ fn method(d: &mut Decoder, node: &Node) -> Option<Method> {
     } else {
         reader::suggest(&text, METHODS).map(|close| format!("did you mean {close}?"))
     };
-    d.report(node, EXPECTED, describe(node.value), hint);
+    d.mismatch_hinted(node, EXPECTED, hint);
     None
 }
 
@@ -387,19 +386,13 @@ fn path(d: &mut Decoder, node: &Node) -> Option<String> {
     const EXPECTED: &str = "a path starting with /";
     let text = d.string(node, EXPECTED)?;
     if !text.starts_with('/') {
-        d.report(
-            node,
-            EXPECTED,
-            describe(node.value),
-            Some(format!("write /{text}")),
-        );
+        d.mismatch_hinted(node, EXPECTED, Some(format!("write /{text}")));
         return None;
     }
     if text.contains('?') {
-        d.report(
+        d.mismatch_hinted(
             node,
             "a path without a query string",
-            describe(node.value),
             Some("put the query under `query`".to_owned()),
         );
         return None;
@@ -543,10 +536,9 @@ fn expected_error(
 ) -> bool {
     let node = response.child("error", &response.value["error"]);
     let Some(errors) = errors else {
-        d.report(
+        d.mismatch_hinted(
             &node,
             "an error code listed in errors.handles",
-            describe(node.value),
             Some(format!(
                 "add an `errors` block (to the interaction, or under `defaults`) that handles {}",
                 quote(code)
@@ -560,13 +552,12 @@ fn expected_error(
             Some(close) => format!("did you mean {}?", quote(close)),
             None => format!("add {} to errors.handles", quote(code)),
         };
-        d.report(
+        d.mismatch_hinted(
             &node,
             &format!(
                 "an error code the interaction handles ({})",
                 codes.join(", ")
             ),
-            describe(node.value),
             Some(hint),
         );
         return false;
@@ -575,14 +566,13 @@ fn expected_error(
     // status contradicts its own contract.
     if handled.status != status {
         let status_node = response.child("status", &response.value["status"]);
-        d.report(
+        d.mismatch_hinted(
             &status_node,
             &format!(
                 "the status errors.handles states for {} ({})",
                 quote(code),
                 handled.status
             ),
-            describe(status_node.value),
             Some(format!(
                 "write status: {}, or correct errors.handles",
                 handled.status

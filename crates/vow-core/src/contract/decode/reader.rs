@@ -134,7 +134,12 @@ impl<'m> Decoder<'m> {
 
     /// A wrong value, described by what it is.
     pub fn mismatch(&mut self, node: &Node, expected: &str) {
-        self.report(node, expected, describe(node.value), None);
+        self.mismatch_hinted(node, expected, None);
+    }
+
+    /// A wrong value, described by what it is, with a hint on what to write instead.
+    pub fn mismatch_hinted(&mut self, node: &Node, expected: &str, hint: Option<String>) {
+        self.report(node, expected, describe(node.value), hint);
     }
 
     /// Checks that `node` is an object whose keys are free (names chosen by the author: header
@@ -245,7 +250,7 @@ impl<'m> Decoder<'m> {
                     }
                     _ => None,
                 };
-                self.report(node, "true or false", describe(node.value), hint);
+                self.mismatch_hinted(node, "true or false", hint);
                 None
             }
             _ => {
@@ -261,7 +266,7 @@ impl<'m> Decoder<'m> {
             Some(i) if (min..=max).contains(&i) => Some(i),
             _ => {
                 let hint = quoted_number_hint(node.value);
-                self.report(node, expected, describe(node.value), hint);
+                self.mismatch_hinted(node, expected, hint);
                 None
             }
         }
@@ -272,7 +277,7 @@ impl<'m> Decoder<'m> {
             Some(n) => Some(n),
             None => {
                 let hint = quoted_number_hint(node.value);
-                self.report(node, expected, describe(node.value), hint);
+                self.mismatch_hinted(node, expected, hint);
                 None
             }
         }
@@ -324,7 +329,7 @@ impl<'m> Decoder<'m> {
             // YAML reads a bare `null` as no value, not as the name "null".
             let hint = (node.value.is_null() && names.contains(&"null"))
                 .then(|| "quote it: \"null\"".to_owned());
-            self.report(node, expected, describe(node.value), hint);
+            self.mismatch_hinted(node, expected, hint);
             return None;
         };
         if let Some(name) = names.iter().find(|n| **n == s) {
@@ -334,7 +339,7 @@ impl<'m> Decoder<'m> {
             Some(close) => format!("did you mean {}?", quote(close)),
             None => format!("valid values: {}", names.join(", ")),
         };
-        self.report(node, expected, describe(node.value), Some(hint));
+        self.mismatch_hinted(node, expected, Some(hint));
         None
     }
 }

@@ -5,7 +5,7 @@
 use chrono::format::{Item, StrftimeItems};
 use serde_json::Value;
 
-use super::reader::{Decoder, Fields, Node, describe, quote};
+use super::reader::{Decoder, Fields, Node, quote};
 use crate::contract::model::{
     BodyExpectation, HeaderExpectation, Matcher, PathPattern, PathRules, PathSegment, RegexCell,
     Rule,
@@ -262,26 +262,19 @@ fn regex(d: &mut Decoder, fields: &Fields) -> Option<Matcher> {
                 regex::Error::Syntax(_) => format!("the regex crate says: {detail}"),
                 _ => format!("the regex crate says: {}", message.trim()),
             };
-            d.report(
-                &node,
-                "a valid regular expression",
-                describe(node.value),
-                Some(hint),
-            );
+            d.mismatch_hinted(&node, "a valid regular expression", Some(hint));
             None
         }
     }
 }
 
 fn strftime(d: &mut Decoder, node: &Node) -> Option<String> {
-    let format = d.string(node, "a strftime format such as %Y-%m-%d")?;
+    const EXPECTED: &str = "a strftime format such as %Y-%m-%d";
+    let format = d.string(node, EXPECTED)?;
     if StrftimeItems::new(&format).any(|item| matches!(item, Item::Error)) {
-        d.report(
-            node,
-            "a strftime format such as %Y-%m-%d",
-            describe(node.value),
-            Some("every % starts a chrono specifier: %Y, %m, %d, %H, %M, %S, %z; write %% for a literal %".to_owned()),
-        );
+        let hint = "every % starts a chrono specifier: %Y, %m, %d, %H, %M, %S, %z; \
+                    write %% for a literal %";
+        d.mismatch_hinted(node, EXPECTED, Some(hint.to_owned()));
         return None;
     }
     Some(format)
@@ -313,10 +306,9 @@ pub(super) fn header_expectations(d: &mut Decoder, node: &Node) -> Option<Vec<He
             }]),
             Value::Object(_) | Value::Array(_) => rules(d, &value),
             Value::Number(n) => {
-                d.report(
+                d.mismatch_hinted(
                     &value,
                     "a string, a rule object or a list of rule objects",
-                    describe(value.value),
                     Some(format!("header values are text; write \"{n}\"")),
                 );
                 None
@@ -469,10 +461,9 @@ fn embedded_schema(d: &mut Decoder, node: &Node) -> Option<Value> {
     remote_references(node.clone(), &mut remote);
     if !remote.is_empty() {
         for reference in remote {
-            d.report(
+            d.mismatch_hinted(
                 &reference,
                 "a local reference such as #/$defs/Money",
-                describe(reference.value),
                 Some(REMOTE_REF_HINT.to_owned()),
             );
         }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::reader::{Decoder, Fields, Node, describe};
+use super::reader::{Decoder, Fields, Node};
 use super::rules::unescape;
 use crate::contract::model::{
     AuthScheme, AuthStatement, DEFAULT_CODE_POINTER, DeprecationStatement, DimensionStatements,
@@ -74,10 +74,9 @@ fn errors(d: &mut Decoder, node: &Node) -> Option<ErrorsStatement> {
                 if let Some((_, first)) = first_seen.iter().find(|(code, _)| *code == handled.code)
                 {
                     let code_node = item.child("code", &item.value["code"]);
-                    d.report(
+                    d.mismatch_hinted(
                         &code_node,
                         "each error code once",
-                        describe(code_node.value),
                         Some(format!("already handled at {}", first.pointer)),
                     );
                     unique = false;
@@ -192,7 +191,7 @@ fn duration(d: &mut Decoder, node: &Node) -> Option<Duration> {
             .value
             .is_number()
             .then(|| format!("add a unit, e.g. {}ms", node.value));
-        d.report(node, DURATION, describe(node.value), hint);
+        d.mismatch_hinted(node, DURATION, hint);
         return None;
     };
     match humantime::parse_duration(text) {
@@ -203,7 +202,7 @@ fn duration(d: &mut Decoder, node: &Node) -> Option<Duration> {
                 humantime::DurationError::NumberOverflow => "the duration is too long".to_owned(),
                 _ => "write numbers with units, e.g. 800ms or 1m 30s".to_owned(),
             };
-            d.report(node, DURATION, describe(node.value), Some(hint));
+            d.mismatch_hinted(node, DURATION, Some(hint));
             None
         }
     }
@@ -212,12 +211,7 @@ fn duration(d: &mut Decoder, node: &Node) -> Option<Duration> {
 fn positive_duration(d: &mut Decoder, node: &Node) -> Option<Duration> {
     let duration = duration(d, node)?;
     if duration.is_zero() {
-        d.report(
-            node,
-            "a duration longer than zero",
-            describe(node.value),
-            None,
-        );
+        d.mismatch_hinted(node, "a duration longer than zero", None);
         return None;
     }
     Some(duration)
@@ -296,7 +290,7 @@ fn json_pointer(d: &mut Decoder, node: &Node) -> Option<String> {
     let well_formed = text.starts_with('/') && text.split('/').all(|s| unescape(s).is_some());
     if !well_formed {
         let hint = (!text.starts_with('/')).then(|| format!("JSON pointers start with /: /{text}"));
-        d.report(node, EXPECTED, describe(node.value), hint);
+        d.mismatch_hinted(node, EXPECTED, hint);
         return None;
     }
     Some(text)
