@@ -10,9 +10,8 @@ pub const SUCCESS: u8 = 0;
 pub const FINDINGS: u8 = 1;
 /// Invalid input or usage: bad flags, unreadable or invalid contract files.
 pub const INVALID_INPUT: u8 = 2;
-/// The answer is unknown because evidence is missing.
-#[allow(dead_code)] // used by can-i-deploy
-pub const UNKNOWN: u8 = 3;
+// 3 is reserved for "unknown: evidence is missing" (can-i-deploy); see docs/cli.md.
+
 /// The provider or the broker could not be reached.
 pub const UNREACHABLE: u8 = 4;
 

@@ -165,15 +165,3 @@ impl Finding {
         self
     }
 }
-
-/// The outcome of a check: its findings, and whether it passed (no finding of severity error).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-pub struct Verdict {
-    pub findings: Vec<Finding>,
-}
-
-impl Verdict {
-    pub fn passed(&self) -> bool {
-        !self.findings.iter().any(|f| f.severity == Severity::Error)
-    }
-}

@@ -13,4 +13,4 @@ pub mod verification;
 
 pub use contract::{Contract, Interaction};
 pub use exchange::ObservedResponse;
-pub use finding::{Dimension, Finding, Location, Severity, Verdict};
+pub use finding::{Dimension, Finding, Location, Severity};

@@ -195,16 +195,8 @@ pub fn render_load_errors(errors: &[LoadError], style: Style) -> String {
                     if n == 1 { "" } else { "s" }
                 );
                 for p in &e.problems {
-                    let place = match p.position {
-                        Some(pos) => format!("{}:{}:{}", e.origin, pos.line, pos.column),
-                        None => e.origin.clone(),
-                    };
-                    let pointer = if p.pointer.is_empty() {
-                        "(document)"
-                    } else {
-                        &p.pointer
-                    };
-                    let _ = writeln!(out, "  {} {}", style.strong(place), style.dim(pointer));
+                    let place = style.strong(p.place(&e.origin));
+                    let _ = writeln!(out, "  {place} {}", style.dim(p.pointer_text()));
                     let _ = writeln!(out, "    expected {}, found {}", p.expected, p.found);
                     if let Some(hint) = &p.hint {
                         let _ = writeln!(out, "    {} {hint}", style.dim("hint:"));

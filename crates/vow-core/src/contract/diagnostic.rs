@@ -35,21 +35,37 @@ pub struct ContractError {
     pub problems: Vec<Problem>,
 }
 
+impl Problem {
+    /// Where the problem is: `origin:line:column`, or `origin` when the text does not locate it.
+    pub fn place(&self, origin: &str) -> String {
+        match self.position {
+            Some(p) => format!("{origin}:{}:{}", p.line, p.column),
+            None => origin.to_owned(),
+        }
+    }
+
+    /// The JSON pointer, or `(document)` for the whole document.
+    pub fn pointer_text(&self) -> &str {
+        if self.pointer.is_empty() {
+            "(document)"
+        } else {
+            &self.pointer
+        }
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.position {
             Some(p) => write!(f, "{}:{}", p.line, p.column)?,
             None => f.write_str("-")?,
         }
-        let pointer = if self.pointer.is_empty() {
-            "(document)"
-        } else {
-            &self.pointer
-        };
         write!(
             f,
-            " at {pointer}: expected {}, found {}",
-            self.expected, self.found
+            " at {}: expected {}, found {}",
+            self.pointer_text(),
+            self.expected,
+            self.found
         )?;
         if let Some(hint) = &self.hint {
             write!(f, " ({hint})")?;
@@ -68,16 +84,14 @@ impl fmt::Display for ContractError {
             if n == 1 { "" } else { "s" }
         )?;
         for p in &self.problems {
-            match p.position {
-                Some(pos) => write!(f, "\n  {}:{}:{}", self.origin, pos.line, pos.column)?,
-                None => write!(f, "\n  {}", self.origin)?,
-            }
-            let pointer = if p.pointer.is_empty() {
-                "(document)"
-            } else {
-                &p.pointer
-            };
-            write!(f, " {pointer}: expected {}, found {}", p.expected, p.found)?;
+            write!(
+                f,
+                "\n  {} {}: expected {}, found {}",
+                p.place(&self.origin),
+                p.pointer_text(),
+                p.expected,
+                p.found
+            )?;
             if let Some(hint) = &p.hint {
                 write!(f, "\n    hint: {hint}")?;
             }
