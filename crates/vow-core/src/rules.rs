@@ -52,8 +52,6 @@ rules! {
         "A body array has fewer or more elements than allowed.";
     SCHEMA_VIOLATION = "shape.body.schema-violation", Shape, Error,
         "The body violates the interaction's embedded JSON Schema.";
-    SCHEMA_UNUSABLE = "shape.body.schema-unusable", Shape, Error,
-        "The interaction's embedded JSON Schema could not be compiled, so the body was not checked.";
     FINDINGS_TRUNCATED = "shape.body.findings-truncated", Shape, Info,
         "A body had more findings than are reported; the rest were left out.";
     PROVIDER_STATE_FAILED = "verify.provider-state-failed", Shape, Error,

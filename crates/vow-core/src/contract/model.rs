@@ -112,7 +112,11 @@ pub enum BodyExpectation {
         rules: Vec<PathRules>,
     },
     /// By an embedded JSON Schema (any draft from 4 to 2020-12; no remote references).
-    Schema { schema: Value },
+    Schema {
+        schema: Value,
+        #[serde(skip)]
+        compiled: SchemaCell,
+    },
 }
 
 /// The rules that apply at every body location a path pattern matches.
@@ -265,6 +269,18 @@ pub struct RegexCell(pub std::sync::Arc<regex::Regex>);
 impl PartialEq for RegexCell {
     fn eq(&self, other: &Self) -> bool {
         self.0.as_str() == other.0.as_str()
+    }
+}
+
+/// An embedded JSON Schema compiled (offline) when the contract was read, so every response is
+/// validated without compiling it again. Cells compare equal: the schema value beside the cell is
+/// what models are compared by.
+#[derive(Debug, Clone)]
+pub struct SchemaCell(pub std::sync::Arc<jsonschema::Validator>);
+
+impl PartialEq for SchemaCell {
+    fn eq(&self, _other: &Self) -> bool {
+        true
     }
 }
 

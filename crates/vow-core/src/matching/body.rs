@@ -34,8 +34,8 @@ pub fn match_body(expectation: &BodyExpectation, body: &[u8]) -> Vec<Finding> {
     }
     let judged = match expectation {
         BodyExpectation::Example { example, rules } => walk_example(example.as_ref(), rules, body),
-        BodyExpectation::Schema { schema } => {
-            serde_json::from_slice::<Value>(body).map(|value| check_schema(schema, &value))
+        BodyExpectation::Schema { compiled, .. } => {
+            serde_json::from_slice::<Value>(body).map(|value| check_schema(&compiled.0, &value))
         }
     };
     judged.unwrap_or_else(|e| vec![not_json(&e, body)])

@@ -2,13 +2,15 @@
 //! Schemas. Everything that can be checked without a response (regexes compile, schemas compile,
 //! bounds are ordered, date formats are valid) is checked here, so a bad contract fails when read.
 
+use std::sync::Arc;
+
 use chrono::format::{Item, StrftimeItems};
 use serde_json::Value;
 
 use super::reader::{Decoder, Fields, Node, quote};
 use crate::contract::model::{
     BodyExpectation, HeaderExpectation, Matcher, PathPattern, PathRules, PathSegment, RegexCell,
-    Rule,
+    Rule, SchemaCell,
 };
 
 /// Known keys of a response body expectation.
@@ -363,7 +365,8 @@ pub(super) fn body_expectation(d: &mut Decoder, node: &Node) -> Option<BodyExpec
             );
             return None;
         }
-        return embedded_schema(d, &schema).map(|schema| BodyExpectation::Schema { schema });
+        return embedded_schema(d, &schema)
+            .map(|(schema, compiled)| BodyExpectation::Schema { schema, compiled });
     }
     let example = fields.get("example").map(|n| n.value.clone());
     let rules = match fields.get("rules") {
@@ -452,7 +455,8 @@ pub(super) fn unescape(segment: &str) -> Option<String> {
 }
 
 /// An embedded JSON Schema: no remote references, and it must compile.
-fn embedded_schema(d: &mut Decoder, node: &Node) -> Option<Value> {
+/// The schema and its compiled validator.
+fn embedded_schema(d: &mut Decoder, node: &Node) -> Option<(Value, SchemaCell)> {
     if !matches!(node.value, Value::Object(_) | Value::Bool(_)) {
         d.mismatch(node, "a JSON Schema (an object)");
         return None;
@@ -471,7 +475,7 @@ fn embedded_schema(d: &mut Decoder, node: &Node) -> Option<Value> {
     }
     // Offline: even if another crate turns on jsonschema's HTTP feature, decoding never fetches.
     match jsonschema::options().offline().build(node.value) {
-        Ok(_) => Some(node.value.clone()),
+        Ok(validator) => Some((node.value.clone(), SchemaCell(Arc::new(validator)))),
         Err(e) => {
             let path = e.instance_path().as_str().to_owned();
             let at = Node {
