@@ -189,6 +189,24 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn head_requests_are_guarded_like_get() {
+        let client = TestClient::clean();
+        let anonymous = client
+            .send_as(Method::HEAD, "/carts/c-1001", None, None)
+            .await;
+        assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+        let held = client
+            .send_as(
+                Method::HEAD,
+                "/carts/c-1001",
+                None,
+                Some("Bearer checkout-web-demo-token".to_owned()),
+            )
+            .await;
+        assert_eq!(held.status, StatusCode::OK);
+    }
+
+    #[tokio::test]
     async fn each_token_reaches_exactly_the_operations_its_scopes_allow() {
         // Written out by hand rather than derived from the table, so a wrong grant shows here.
         let allowed: [(&str, &[&str]); 6] = [

@@ -34,7 +34,12 @@ impl Operation {
     /// The operation a routed request is for; `None` for requests no route matched.
     pub(crate) fn of(request: &Request) -> Option<Operation> {
         let route = request.extensions().get::<MatchedPath>()?.as_str();
-        let operation = match (request.method().as_str(), route) {
+        // axum answers HEAD with the GET handler, so HEAD is guarded as GET is.
+        let method = match request.method().as_str() {
+            "HEAD" => "GET",
+            other => other,
+        };
+        let operation = match (method, route) {
             ("POST", CARTS) => Operation::CreateCart,
             ("GET", CART) => Operation::GetCart,
             ("GET", CART_SUMMARY) => Operation::GetCartSummary,
