@@ -383,24 +383,7 @@ fn read_json(text: &str) -> Result<SourceDocument, Vec<Problem>> {
     if text.trim().is_empty() {
         return Err(vec![empty_file()]);
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        let message = e.to_string();
-        // serde_json appends " at line L column C"; the position has its own field.
-        let message = match message.rfind(" at line ") {
-            Some(cut) => message[..cut].to_owned(),
-            None => message,
-        };
-        vec![Problem {
-            pointer: String::new(),
-            position: Some(Position {
-                line: e.line().max(1),
-                column: e.column().max(1),
-            }),
-            expected: "well-formed JSON".to_owned(),
-            found: format!("a syntax error: {message}"),
-            hint: None,
-        }]
-    })?;
+    let value = read_json_value(text).map_err(|p| vec![p])?;
     // Positions are a courtesy: if saphyr cannot read this JSON, problems are located by pointer only.
     // A duplicated key, though, is a real problem that serde_json silently resolves to the last value.
     let map = match MarkedYaml::load_from_str(text) {
@@ -422,6 +405,29 @@ fn read_json(text: &str) -> Result<SourceDocument, Vec<Problem>> {
         Err(_) => SourceMap::default(),
     };
     Ok(SourceDocument { value, map })
+}
+
+/// Reads JSON text with serde_json alone (no positions); a syntax error is located by line and
+/// column.
+pub fn read_json_value(text: &str) -> Result<Value, Problem> {
+    serde_json::from_str(text).map_err(|e| {
+        let message = e.to_string();
+        // serde_json appends " at line L column C"; the position has its own field.
+        let message = match message.rfind(" at line ") {
+            Some(cut) => message[..cut].to_owned(),
+            None => message,
+        };
+        Problem {
+            pointer: String::new(),
+            position: Some(Position {
+                line: e.line().max(1),
+                column: e.column().max(1),
+            }),
+            expected: "well-formed JSON".to_owned(),
+            found: format!("a syntax error: {message}"),
+            hint: None,
+        }
+    })
 }
 
 #[cfg(test)]
