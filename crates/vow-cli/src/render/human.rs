@@ -4,8 +4,11 @@
 use std::fmt::Write;
 
 use similar::{ChangeTag, TextDiff};
+use vow_core::compat::CheckReport;
 use vow_core::finding::Severity;
-use vow_core::verification::{InteractionResult, Outcome, VerificationReport};
+use vow_core::verification::{
+    ContractResult, InteractionResult, Outcome, Summary, VerificationReport,
+};
 use vow_core::{Dimension, Finding};
 use vow_engine::LoadError;
 
@@ -14,7 +17,45 @@ use super::Style;
 /// Renders the whole report.
 pub fn render_report(report: &VerificationReport, style: Style) -> String {
     let mut out = String::new();
-    for contract in &report.contracts {
+    render_contracts(&mut out, &report.contracts, style);
+    render_summary(&mut out, "verify", &report.summary, style);
+    out
+}
+
+/// Renders a `vow check` report: the spec and clock it used, then the same per-contract view as
+/// `vow verify`.
+pub fn render_check_report(report: &CheckReport, style: Style) -> String {
+    let mut out = String::new();
+    let spec = &report.spec;
+    let mut about = vec![format!("OpenAPI {}", spec.openapi)];
+    if !spec.title.is_empty() {
+        about.insert(
+            0,
+            format!("{} {}", spec.title, spec.version)
+                .trim_end()
+                .to_owned(),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{} {}",
+        style.strong(format!("vow check {}", spec.path)),
+        style.dim(format!(
+            "({}) as of {}, deprecation window {} days",
+            about.join(", "),
+            report.as_of,
+            report.deprecation_window_days
+        ))
+    );
+    out.push('\n');
+    render_contracts(&mut out, &report.contracts, style);
+    render_summary(&mut out, "check", &report.summary, style);
+    out
+}
+
+/// Renders each contract's interactions with their findings, grouped by dimension.
+fn render_contracts(out: &mut String, contracts: &[ContractResult], style: Style) {
+    for contract in contracts {
         let _ = writeln!(
             out,
             "{} {} {}  {}",
@@ -36,12 +77,10 @@ pub fn render_report(report: &VerificationReport, style: Style) -> String {
             .max()
             .unwrap_or(0);
         for interaction in &contract.interactions {
-            render_interaction(&mut out, interaction, id_width, request_width, style);
+            render_interaction(out, interaction, id_width, request_width, style);
         }
         out.push('\n');
     }
-    render_summary(&mut out, report, style);
-    out
 }
 
 fn render_interaction(
@@ -60,13 +99,13 @@ fn render_interaction(
         .elapsed_ms
         .map(|ms| format!("{ms:.0} ms"))
         .unwrap_or_default();
-    let _ = writeln!(
-        out,
+    let line = format!(
         "  {mark} {:<id_width$}  {:<request_width$}  {}",
         interaction.id,
         request,
         style.dim(elapsed)
     );
+    let _ = writeln!(out, "{}", line.trim_end());
     // One sample is the request's own time, already on the interaction line.
     if let Some(latency) = interaction.latency.as_ref().filter(|l| l.samples > 1) {
         let _ = writeln!(
@@ -160,17 +199,23 @@ fn render_difference(out: &mut String, expected: &str, actual: &str, style: Styl
     let _ = writeln!(out, "              actual:   {right}");
 }
 
-fn render_summary(out: &mut String, report: &VerificationReport, style: Style) {
-    let s = &report.summary;
-    let verdict = if report.passed() {
+/// `verify failed: 3 contracts, 19 interactions (4 passed, 15 failed); 24 errors, 1 warning`, with
+/// the infos when there are any.
+fn render_summary(out: &mut String, verb: &str, s: &Summary, style: Style) {
+    let verdict = if s.failed == 0 {
         style.good("passed")
     } else {
         style.bad("failed")
     };
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let infos = if s.infos > 0 {
+        format!(", {}", plural(s.infos, "info"))
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "verify {verdict}: {}, {} ({} passed, {} failed); {}, {}",
+        "{verb} {verdict}: {}, {} ({} passed, {} failed); {}, {}{infos}",
         plural(s.contracts, "contract"),
         plural(s.interactions, "interaction"),
         s.passed,

@@ -1,8 +1,9 @@
-//! The JSON report: the verification report serialised as documented in docs/verify-report.md.
+//! The JSON reports: a report serialised as its documentation describes it
+//! (docs/verify-report.md, docs/check-report.md).
 
-use vow_core::verification::VerificationReport;
+use serde::Serialize;
 
-pub fn render_json(report: &VerificationReport) -> String {
+pub fn render_json<T: Serialize>(report: &T) -> String {
     let mut text = serde_json::to_string_pretty(report).unwrap_or_else(|e| {
         // Serialising plain data with string keys cannot fail; say so loudly if it ever does.
         format!("{{\"error\": \"failed to serialise the report: {e}\"}}")

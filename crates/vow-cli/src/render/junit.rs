@@ -4,11 +4,17 @@
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
-use vow_core::verification::{Outcome, VerificationReport};
+use vow_core::Severity;
+use vow_core::verification::{ContractResult, Outcome, VerificationReport};
 
 pub fn render_junit(report: &VerificationReport) -> String {
-    let mut junit = Report::new("vow verify");
-    for contract in &report.contracts {
+    render_junit_results("vow verify", &report.contracts)
+}
+
+/// JUnit XML for any per-contract results (`vow verify`, `vow check`): the report is named `name`.
+pub fn render_junit_results(name: &str, contracts: &[ContractResult]) -> String {
+    let mut junit = Report::new(name);
+    for contract in contracts {
         let mut suite = TestSuite::new(format!("{} -> {}", contract.consumer, contract.provider));
         suite.add_property(("source", contract.source.as_str()));
         for interaction in &contract.interactions {
@@ -16,15 +22,14 @@ pub fn render_junit(report: &VerificationReport) -> String {
                 Outcome::Passed => TestCaseStatus::success(),
                 Outcome::Failed => {
                     let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                    let first = interaction.findings.first().map(|f| f.message.as_str());
-                    status.set_message(first.unwrap_or("failed"));
-                    status.set_type(
-                        interaction
-                            .findings
-                            .first()
-                            .map(|f| f.rule.id)
-                            .unwrap_or("vow"),
-                    );
+                    // The failure is named after its first error, not a warning before it.
+                    let first = interaction
+                        .findings
+                        .iter()
+                        .find(|f| f.severity == Severity::Error)
+                        .or(interaction.findings.first());
+                    status.set_message(first.map_or("failed", |f| f.message.as_str()));
+                    status.set_type(first.map_or("vow", |f| f.rule.id));
                     status.set_description(findings_text(interaction));
                     status
                 }
