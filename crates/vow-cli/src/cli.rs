@@ -23,6 +23,12 @@ pub struct Cli {
 pub enum Command {
     /// Replay contracts against a running provider and report every broken expectation.
     Verify(VerifyArgs),
+    /// Check contracts against a provider's OpenAPI spec, all five dimensions, without a running
+    /// provider.
+    Check(CheckArgs),
+    /// Compare two versions of a provider's OpenAPI spec: breaking changes, graded by which
+    /// consumers' contracts use what changed.
+    Diff(DiffArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -42,6 +48,79 @@ pub enum ReportFormat {
     Junit,
 }
 
+/// Report formats of `vow check` and `vow diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SpecReportFormat {
+    /// For people, coloured on a terminal.
+    Human,
+    /// The versioned JSON report.
+    Json,
+    /// A pull-request comment that leads with the consumers affected.
+    Markdown,
+    /// GitHub Actions workflow annotations (::error / ::warning / ::notice).
+    Github,
+    /// JUnit XML.
+    Junit,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The provider's OpenAPI document (3.0 or 3.1, JSON or YAML).
+    #[arg(long, value_name = "SPEC")]
+    pub spec: PathBuf,
+
+    /// Contract files, or directories searched recursively for .yaml, .yml and .json files.
+    #[arg(required = true, value_name = "CONTRACT")]
+    pub paths: Vec<PathBuf>,
+
+    /// Only interactions of these consumers (repeatable; a trailing * matches any suffix).
+    #[arg(long, value_name = "NAME")]
+    pub consumer: Vec<String>,
+
+    /// The date the deprecation clock is read at, YYYY-MM-DD (default: today, UTC).
+    #[arg(long, value_parser = parse_date, value_name = "DATE")]
+    pub as_of: Option<chrono::NaiveDate>,
+
+    /// Days before a sunset from which using the element is a warning.
+    #[arg(long, default_value_t = 90, value_name = "DAYS")]
+    pub deprecation_window: u32,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = SpecReportFormat::Human)]
+    pub format: SpecReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The spec before the change (OpenAPI 3.0 or 3.1, JSON or YAML).
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+
+    /// The spec after the change.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+
+    /// Consumer contracts (files or directories): breaking changes no contract uses are reported
+    /// as info, and those a contract uses name the consumer and interaction.
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub contracts: Vec<PathBuf>,
+
+    /// The date the deprecation clock is read at, YYYY-MM-DD (default: today, UTC). Pass it in CI
+    /// to make the verdict reproducible.
+    #[arg(long, value_parser = parse_date, value_name = "DATE")]
+    pub as_of: Option<chrono::NaiveDate>,
+
+    /// The notice a sunset must give: a sunset set or moved to fewer days after --as-of breaks.
+    #[arg(long, default_value_t = 90, value_name = "N")]
+    pub deprecation_days: u32,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = SpecReportFormat::Human)]
+    pub format: SpecReportFormat,
+}
+
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// Contract files, or directories searched recursively for .yaml, .yml and .json files.
@@ -55,6 +134,11 @@ pub struct VerifyArgs {
     /// URL that sets up and tears down provider states (POST {state, params, action}).
     #[arg(long, env = "VOW_PROVIDER_STATES_URL", value_name = "URL", value_parser = parse_url)]
     pub provider_states_url: Option<Url>,
+
+    /// The provider's OpenAPI spec (3.0 or 3.1, JSON or YAML): responses are also checked against
+    /// its error taxonomy and latency envelope (x-vow-errors, x-vow-latency).
+    #[arg(long, value_name = "SPEC")]
+    pub spec: Option<PathBuf>,
 
     /// Only interactions of these consumers (repeatable; a trailing * matches any suffix).
     #[arg(long, value_name = "NAME")]

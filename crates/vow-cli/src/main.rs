@@ -22,6 +22,8 @@ fn main() -> ExitCode {
     let color = cli.color;
     let outcome = match cli.command {
         Command::Verify(args) => command::verify::run(args, color),
+        Command::Check(args) => command::check::run(args, color),
+        Command::Diff(args) => command::diff::run(args, color),
     };
     match outcome {
         Ok(code) => exit::code(code),

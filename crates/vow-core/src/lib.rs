@@ -4,11 +4,14 @@
 //! give the same findings.
 
 pub mod behaviour;
+pub mod compat;
 pub mod contract;
+pub mod diff;
 pub mod exchange;
 pub mod finding;
 pub mod matching;
 pub mod rules;
+pub mod spec;
 pub mod verification;
 
 pub use contract::{Contract, Interaction};

@@ -51,6 +51,31 @@ pub struct InteractionResult {
     pub latency: Option<LatencySummary>,
 }
 
+impl InteractionResult {
+    /// The result of `interaction` with `findings` (placed in the interaction), timing and latency.
+    pub fn of(
+        interaction: &crate::Interaction,
+        findings: Vec<Finding>,
+        elapsed_ms: Option<f64>,
+        latency: Option<LatencySummary>,
+    ) -> InteractionResult {
+        let findings: Vec<Finding> = findings
+            .into_iter()
+            .map(|f| f.in_interaction(interaction.id.clone()))
+            .collect();
+        InteractionResult {
+            id: interaction.id.clone(),
+            description: interaction.description.clone(),
+            method: interaction.request.method.as_str().to_owned(),
+            path: interaction.request.path.clone(),
+            outcome: Outcome::of(&findings),
+            findings,
+            elapsed_ms,
+            latency,
+        }
+    }
+}
+
 /// How an interaction ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -85,9 +110,9 @@ pub struct Summary {
     pub infos: usize,
 }
 
-impl VerificationReport {
-    /// Builds a report and its summary from per-contract results.
-    pub fn new(provider_url: impl Into<String>, contracts: Vec<ContractResult>) -> Self {
+impl Summary {
+    /// The counts over `contracts`' interactions and findings.
+    pub fn of(contracts: &[ContractResult]) -> Summary {
         let mut summary = Summary {
             contracts: contracts.len(),
             ..Summary::default()
@@ -106,6 +131,14 @@ impl VerificationReport {
                 }
             }
         }
+        summary
+    }
+}
+
+impl VerificationReport {
+    /// Builds a report and its summary from per-contract results.
+    pub fn new(provider_url: impl Into<String>, contracts: Vec<ContractResult>) -> Self {
+        let summary = Summary::of(&contracts);
         VerificationReport {
             format_version: REPORT_FORMAT_VERSION,
             provider_url: provider_url.into(),

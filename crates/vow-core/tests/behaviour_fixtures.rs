@@ -5,7 +5,9 @@
 //! too.
 //!
 //! `observed.body` is written as YAML and sent as JSON text; `bodyText` gives the body verbatim.
-//! Deprecation cases give `asOf` (YYYY-MM-DD) and `warningDays`.
+//! Deprecation cases give `asOf` (YYYY-MM-DD) and `warningDays`. The checks of the provider's own
+//! promises (`spec-errors`, `spec-envelope`) give the provider's OpenAPI document as `spec`, and
+//! judge against the operation the interaction's method and path resolve to.
 
 mod fixture;
 
@@ -15,7 +17,8 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 use vow_core::behaviour::{self, DeprecationPolicy};
-use vow_core::contract::DimensionStatements;
+use vow_core::contract::{DimensionStatements, SourceFormat};
+use vow_core::spec::{Lookup, Operation, Spec, parse_spec};
 use vow_core::{Finding, Interaction, ObservedResponse, rules};
 
 /// What a case judges.
@@ -33,11 +36,12 @@ struct Case {
     statements: DimensionStatements,
     input: Input,
     policy: Option<DeprecationPolicy>,
+    spec: Option<Spec>,
     expected: Vec<fixture::Expected>,
 }
 
 /// The checks a fixture may name, and what each needs.
-const CHECKS: [&str; 7] = [
+const CHECKS: [&str; 9] = [
     "error-response",
     "retry-safety",
     "budget",
@@ -45,6 +49,8 @@ const CHECKS: [&str; 7] = [
     "unauthenticated",
     "insufficient-scope",
     "deprecation",
+    "spec-errors",
+    "spec-envelope",
 ];
 
 fn load(path: &Path) -> Case {
@@ -90,6 +96,14 @@ fn load(path: &Path) -> Case {
             .unwrap_or_else(|| panic!("{name}: warningDays")),
     });
 
+    let spec = match &value["spec"] {
+        Value::Null => None,
+        document => Some(
+            parse_spec(&name, &document.to_string(), SourceFormat::Json)
+                .unwrap_or_else(|e| panic!("{name}: the spec does not build: {e}")),
+        ),
+    };
+
     let expected = fixture::expected(&name, &value);
 
     Case {
@@ -100,6 +114,7 @@ fn load(path: &Path) -> Case {
         statements,
         input,
         policy,
+        spec,
         expected,
     }
 }
@@ -137,10 +152,41 @@ fn run(case: &Case) -> (Vec<Finding>, Value) {
             case.policy
                 .unwrap_or_else(|| panic!("{name}: deprecation needs asOf and warningDays")),
         ),
+        "spec-errors" => {
+            let (spec, operation) = spec_operation(case);
+            behaviour::check_error_promises(spec, operation, observed())
+        }
+        "spec-envelope" => {
+            let Input::Samples(samples) = &case.input else {
+                panic!("{name}: spec-envelope needs samplesMs");
+            };
+            let (_, operation) = spec_operation(case);
+            let summary = behaviour::summarize(samples);
+            let findings = summary
+                .as_ref()
+                .map(|s| behaviour::check_latency_envelope(operation, s))
+                .unwrap_or_default();
+            let snapshot = json!({"summary": summary, "findings": findings});
+            return (findings, snapshot);
+        }
         other => panic!("{name}: unknown check {other}"),
     };
     let snapshot = json!(findings);
     (findings, snapshot)
+}
+
+/// The fixture's spec and the operation its interaction resolves to.
+fn spec_operation(case: &Case) -> (&Spec, &Operation) {
+    let name = &case.name;
+    let spec = case
+        .spec
+        .as_ref()
+        .unwrap_or_else(|| panic!("{name}: {} needs a spec", case.check));
+    let request = &case.interaction.request;
+    match spec.lookup(request.method.as_str(), &request.path) {
+        Lookup::Found { operation, .. } => (spec, &spec.operations[operation]),
+        other => panic!("{name}: the spec has no operation for the request: {other:?}"),
+    }
 }
 
 fn latency(case: &Case) -> &vow_core::contract::LatencyStatement {
@@ -198,8 +244,10 @@ fn the_fixtures_cover_every_behavioural_rule_and_a_passing_case_of_every_check()
         .iter()
         .flat_map(|c| c.expected.iter().map(|(rule, _, _)| rule.as_str()))
         .collect();
-    let uncovered: Vec<&str> = rules::ALL
+    // Static rules (`vow check`, `vow diff`) are covered by their own tests.
+    let uncovered: Vec<&str> = rules::VERIFY
         .iter()
+        .chain(rules::VERIFY_SPEC)
         .filter(|r| r.dimension != vow_core::Dimension::Shape)
         .map(|r| r.id)
         .filter(|id| !exercised.contains(id))

@@ -5,9 +5,11 @@ pub mod credentials;
 pub mod load;
 pub mod provider_state;
 pub mod replay;
+pub mod spec;
 pub mod verify;
 
 pub use credentials::{CredentialSet, SecretSource};
 pub use load::{LoadError, LoadedContract, load_contracts};
 pub use reqwest::Url;
+pub use spec::{LoadedSpec, SpecLoadError, load_spec};
 pub use verify::{Filters, VerifyError, VerifyObserver, VerifyOptions, verify};

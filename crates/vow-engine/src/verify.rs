@@ -2,6 +2,7 @@
 //! states, replaying requests with bounded concurrency and time, and collecting findings.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -11,9 +12,10 @@ use tokio::sync::RwLock;
 use tokio::time::Instant;
 use vow_core::behaviour::deprecation::DeprecationPolicy;
 use vow_core::behaviour::latency::LatencySummary;
-use vow_core::behaviour::{auth, deprecation, errors, latency};
+use vow_core::behaviour::{auth, deprecation, errors, latency, promises};
 use vow_core::contract::{DimensionStatements, Request};
-use vow_core::verification::{ContractResult, InteractionResult, Outcome, VerificationReport};
+use vow_core::spec::{Lookup, Operation, Spec};
+use vow_core::verification::{ContractResult, InteractionResult, VerificationReport};
 use vow_core::{Dimension, Finding, Interaction, ObservedResponse, Severity, matching, rules};
 
 use crate::credentials::{
@@ -49,6 +51,9 @@ pub struct VerifyOptions {
     pub deprecation: DeprecationPolicy,
     /// Credential sets by name, as configured outside contracts.
     pub credentials: BTreeMap<String, CredentialSet>,
+    /// The provider's own spec, if given: responses are also checked against its error taxonomy
+    /// and latency envelope (in the errors and latency dimensions).
+    pub spec: Option<Arc<Spec>>,
 }
 
 /// Which interactions to replay. Empty lists select everything; values are exact names or ids, and
@@ -275,9 +280,65 @@ struct Collected {
     latency: Option<LatencySummary>,
 }
 
-impl Runner<'_> {
+impl<'a> Runner<'a> {
     fn checks(&self, dimension: Dimension) -> bool {
         self.options.dimensions.contains(&dimension)
+    }
+
+    /// The spec's operation for the interaction, resolved once: `None` without a spec, when
+    /// neither dimension the spec is checked in is selected, or when the spec has no such
+    /// operation (then with a `verify.operation-not-in-spec` warning). The path is looked up as
+    /// the contract writes it, then with the provider URL's base path in front.
+    fn spec_operation(
+        &self,
+        interaction: &Interaction,
+        findings: &mut Vec<Finding>,
+    ) -> Option<&'a Operation> {
+        let options: &'a VerifyOptions = self.options;
+        let spec = options.spec.as_deref()?;
+        if !self.checks(Dimension::Errors) && !self.checks(Dimension::Latency) {
+            return None;
+        }
+        let request = &interaction.request;
+        let method = request.method.as_str();
+        let mut lookup = spec.lookup(method, &request.path);
+        let base = options.provider_url.path().trim_end_matches('/');
+        if !matches!(lookup, Lookup::Found { .. }) && !base.is_empty() {
+            let joined = spec.lookup(method, &format!("{base}{}", request.path));
+            if matches!(joined, Lookup::Found { .. }) {
+                lookup = joined;
+            }
+        }
+        match lookup {
+            Lookup::Found { operation, .. } => spec.operations.get(operation),
+            other => {
+                findings.extend(promises::operation_not_in_spec(
+                    method,
+                    &request.path,
+                    &other,
+                ));
+                None
+            }
+        }
+    }
+
+    /// The spec's error-taxonomy findings for a response of `operation`, if the errors dimension
+    /// is selected.
+    fn spec_errors(
+        &self,
+        operation: Option<&Operation>,
+        observed: &ObservedResponse,
+    ) -> Vec<Finding> {
+        match (
+            self.checks(Dimension::Errors),
+            &self.options.spec,
+            operation,
+        ) {
+            (true, Some(spec), Some(operation)) => {
+                promises::check_error_promises(spec, operation, observed)
+            }
+            _ => Vec::new(),
+        }
     }
 
     async fn run(
@@ -286,6 +347,7 @@ impl Runner<'_> {
         statements: &DimensionStatements,
     ) -> InteractionResult {
         let mut collected = Collected::default();
+        let operation = self.spec_operation(interaction, &mut collected.findings);
         if self.checks(Dimension::Errors) {
             collected
                 .findings
@@ -296,50 +358,48 @@ impl Runner<'_> {
         }
         // Provider states change data other interactions may read, and latency samples must not
         // compete with other traffic: both run alone, while other interactions share the lock.
-        if !interaction.given.is_empty() || self.samples_repeatedly(interaction, statements) {
+        if !interaction.given.is_empty()
+            || self.samples_repeatedly(interaction, statements, operation)
+        {
             let _exclusive = self.state_lock.write().await;
-            self.with_states(interaction, statements, &mut collected)
+            self.with_states(interaction, statements, operation, &mut collected)
                 .await;
         } else {
             let _shared = self.state_lock.read().await;
-            self.exercise(interaction, statements, &mut collected).await;
+            self.exercise(interaction, statements, operation, &mut collected)
+                .await;
         }
-        let findings: Vec<Finding> = collected
-            .findings
-            .into_iter()
-            .map(|f| f.in_interaction(interaction.id.clone()))
-            .collect();
-        InteractionResult {
-            id: interaction.id.clone(),
-            description: interaction.description.clone(),
-            method: interaction.request.method.as_str().to_owned(),
-            path: interaction.request.path.clone(),
-            outcome: Outcome::of(&findings),
-            findings,
-            elapsed_ms: collected.elapsed_ms,
-            latency: collected.latency,
-        }
+        InteractionResult::of(
+            interaction,
+            collected.findings,
+            collected.elapsed_ms,
+            collected.latency,
+        )
     }
 
     /// Whether the latency check sends this interaction's request more than once: only when asked
-    /// for samples, and only for methods that may be repeated or interactions that opt in.
+    /// for samples, only when the contract states a latency budget or the spec a latency
+    /// envelope, and only for methods that may be repeated or interactions that opt in.
     fn samples_repeatedly(
         &self,
         interaction: &Interaction,
         statements: &DimensionStatements,
+        operation: Option<&Operation>,
     ) -> bool {
+        let idempotent = interaction.request.method.is_idempotent();
         self.options.samples > 1
             && self.checks(Dimension::Latency)
-            && statements
-                .latency
-                .as_ref()
-                .is_some_and(|l| l.repeatable || interaction.request.method.is_idempotent())
+            && match &statements.latency {
+                Some(latency) => latency.repeatable || idempotent,
+                None => idempotent && operation.is_some_and(|op| op.latency.is_some()),
+            }
     }
 
     async fn with_states(
         &self,
         interaction: &Interaction,
         statements: &DimensionStatements,
+        operation: Option<&Operation>,
         collected: &mut Collected,
     ) {
         let Some(url) = &self.options.states_url else {
@@ -354,7 +414,8 @@ impl Runner<'_> {
                     .hint("pass --provider-states-url so vow can set them up"),
                 );
             }
-            self.exercise(interaction, statements, collected).await;
+            self.exercise(interaction, statements, operation, collected)
+                .await;
             return;
         };
         let timeout = self.options.request_timeout;
@@ -380,7 +441,8 @@ impl Runner<'_> {
             }
         }
         if set_up == interaction.given.len() {
-            self.exercise(interaction, statements, collected).await;
+            self.exercise(interaction, statements, operation, collected)
+                .await;
         }
         // Tear down in reverse order what was set up, even after a failure, so one broken
         // interaction does not leak state into the next.
@@ -409,6 +471,7 @@ impl Runner<'_> {
         &self,
         interaction: &Interaction,
         statements: &DimensionStatements,
+        operation: Option<&Operation>,
         collected: &mut Collected,
     ) {
         let credentials = statements.auth.as_ref().and_then(|auth| {
@@ -438,16 +501,28 @@ impl Runner<'_> {
         };
         collected.elapsed_ms = Some(millis(observed.elapsed));
         self.judge(interaction, statements, &observed, &mut collected.findings);
+        collected
+            .findings
+            .extend(self.spec_errors(operation, &observed));
 
         // Probes go after the verifying request: a provider that wrongly accepts a probe of a
         // state-changing operation must not spoil the verdict on the request itself.
         if let (true, Some(auth)) = (self.checks(Dimension::Auth), &statements.auth)
             && auth.probes
         {
+            // The probes' refusals are error responses of the operation too, so the spec's
+            // taxonomy holds for them.
             match self.send(&interaction.request).await {
-                Ok(observed) => collected
-                    .findings
-                    .extend(auth::check_unauthenticated(&observed)),
+                Ok(observed) => {
+                    collected
+                        .findings
+                        .extend(auth::check_unauthenticated(&observed));
+                    collected.findings.extend(
+                        self.spec_errors(operation, &observed)
+                            .into_iter()
+                            .map(|f| f.under("/probes/unauthenticated")),
+                    );
+                }
                 Err(finding) => collected
                     .findings
                     .push(finding.under("/probes/unauthenticated")),
@@ -460,6 +535,11 @@ impl Runner<'_> {
                         collected
                             .findings
                             .extend(auth::check_insufficient_scope(&observed));
+                        collected.findings.extend(
+                            self.spec_errors(operation, &observed)
+                                .into_iter()
+                                .map(|f| f.under("/probes/insufficient-scope")),
+                        );
                     }
                     Err(finding) => {
                         collected
@@ -470,8 +550,12 @@ impl Runner<'_> {
             }
         }
 
-        if let (true, Some(budget)) = (self.checks(Dimension::Latency), &statements.latency) {
-            let samples = if self.samples_repeatedly(interaction, statements) {
+        if !self.checks(Dimension::Latency) {
+            return;
+        }
+        let repeated = self.samples_repeatedly(interaction, statements, operation);
+        if let Some(budget) = &statements.latency {
+            let samples = if repeated {
                 self.sample(&request, &mut collected.findings).await
             } else {
                 vec![observed.elapsed]
@@ -484,6 +568,15 @@ impl Runner<'_> {
             }
             collected.latency = summary;
             collected.findings.extend(findings);
+        } else if repeated {
+            // Only the spec's latency envelope asked for samples.
+            let samples = self.sample(&request, &mut collected.findings).await;
+            collected.latency = latency::summarize(&samples);
+        }
+        if let (Some(operation), Some(summary)) = (operation, &collected.latency) {
+            collected
+                .findings
+                .extend(promises::check_latency_envelope(operation, summary));
         }
     }
 

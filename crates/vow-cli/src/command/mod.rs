@@ -1,3 +1,5 @@
 //! One module per `vow` subcommand.
 
+pub mod check;
+pub mod diff;
 pub mod verify;

@@ -2,10 +2,11 @@
 //! outcome to an exit code.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use anyhow::anyhow;
 use vow_core::behaviour::deprecation::DeprecationPolicy;
-use vow_engine::{Filters, VerifyError, VerifyOptions, load_contracts, verify};
+use vow_engine::{Filters, VerifyError, VerifyOptions, load_contracts, load_spec, verify};
 
 use crate::cli::{ColorChoice, ReportFormat, VerifyArgs};
 use crate::exit::{self, Failure};
@@ -13,10 +14,21 @@ use crate::progress::Progress;
 use crate::render::{self, Style};
 
 pub fn run(args: VerifyArgs, color: ColorChoice) -> Result<u8, Failure> {
-    let contracts = match load_contracts(&args.paths) {
-        Ok(contracts) => contracts,
-        Err(errors) => {
-            let text = render::render_load_errors(&errors, Style::for_stderr(color));
+    // Contracts and spec are both read before anything is sent, and the problems of both are
+    // reported at once.
+    let contracts = load_contracts(&args.paths);
+    let spec = args.spec.as_deref().map(load_spec).transpose();
+    let (contracts, spec) = match (contracts, spec) {
+        (Ok(contracts), Ok(spec)) => (contracts, spec),
+        (contracts, spec) => {
+            let style = Style::for_stderr(color);
+            let mut text = String::new();
+            if let Err(errors) = contracts {
+                text.push_str(&render::render_load_errors(&errors, style));
+            }
+            if let Err(error) = spec {
+                text.push_str(&render::render_spec_error(&error, style));
+            }
             let _ = std::io::stderr().write_all(text.as_bytes());
             return Err(Failure::reported(exit::INVALID_INPUT));
         }
@@ -45,6 +57,7 @@ pub fn run(args: VerifyArgs, color: ColorChoice) -> Result<u8, Failure> {
             warning_days: args.deprecation_window,
         },
         credentials: config.credentials,
+        spec: spec.map(|loaded| Arc::new(loaded.spec)),
     };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -87,7 +100,7 @@ pub fn run(args: VerifyArgs, color: ColorChoice) -> Result<u8, Failure> {
 }
 
 /// Today's date in UTC, the default of `--as-of`. The only place vow reads the clock for judgement.
-fn today() -> chrono::NaiveDate {
+pub(crate) fn today() -> chrono::NaiveDate {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());

@@ -1,6 +1,9 @@
 //! End-to-end tests of the `vow` binary: one test binary, one module per area.
 
+mod check;
+mod diff;
 mod support;
 mod tidy;
 mod verify_bad_input;
 mod verify_example;
+mod verify_spec;

@@ -165,7 +165,12 @@ pub fn verify(provider: &Provider, paths: &[&str], extra: &[&str]) -> Output {
 
 /// Exit code, stdout and stderr in one text, with ports, timings and temp paths redacted.
 pub fn transcript(output: &Output) -> String {
-    let text = format!(
+    redact(&raw_transcript(output))
+}
+
+/// Exit code, stdout and stderr in one text, as they are.
+pub fn raw_transcript(output: &Output) -> String {
+    format!(
         "exit code: {}\n--- stdout\n{}--- stderr\n{}",
         output
             .status
@@ -173,8 +178,7 @@ pub fn transcript(output: &Output) -> String {
             .map_or("signal".to_owned(), |c| c.to_string()),
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
-    );
-    redact(&text)
+    )
 }
 
 pub fn redact(text: &str) -> String {
@@ -227,4 +231,19 @@ pub fn rule_ids(report: &serde_json::Value) -> Vec<String> {
         }
     }
     ids
+}
+
+/// A validator for one of the committed report schemas under `docs/`.
+pub fn report_schema(name: &str) -> jsonschema::Validator {
+    let text = std::fs::read_to_string(root().join("docs").join(name)).expect("schema");
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("schema is JSON");
+    jsonschema::validator_for(&schema).expect("schema compiles")
+}
+
+/// Every violation of `validator` by `report`, located, for an assertion message.
+pub fn violations(validator: &jsonschema::Validator, report: &serde_json::Value) -> Vec<String> {
+    validator
+        .iter_errors(report)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
 }

@@ -142,18 +142,12 @@ fn a_body_over_the_size_limit_is_a_finding_not_a_crash() {
 
 #[test]
 fn the_json_report_matches_its_committed_schema() {
-    let schema_text =
-        fs::read_to_string(root().join("docs/verify-report.schema.json")).expect("schema");
-    let schema: serde_json::Value = serde_json::from_str(&schema_text).expect("schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let validator = crate::support::report_schema("verify-report.schema.json");
     for faults in [vec![], vec![fault("missing-field"), fault("wrong-status")]] {
         let provider = Provider::start(&faults);
         let output = verify(&provider, &["contracts/"], &["--format", "json"]);
         let report = json_report(&output);
-        let errors: Vec<String> = validator
-            .iter_errors(&report)
-            .map(|e| format!("{} at {}", e, e.instance_path()))
-            .collect();
+        let errors = crate::support::violations(&validator, &report);
         assert!(
             errors.is_empty(),
             "report violates docs/verify-report.schema.json: {errors:#?}"

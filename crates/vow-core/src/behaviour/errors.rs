@@ -161,7 +161,7 @@ fn handled<'e>(errors: &'e ErrorsStatement, code: &str) -> Option<&'e HandledErr
 }
 
 /// The code at `pointer` in a JSON body, or what was found instead.
-fn read_code(body: &[u8], pointer: &str) -> Result<String, String> {
+pub(crate) fn read_code(body: &[u8], pointer: &str) -> Result<String, String> {
     if body.is_empty() {
         return Err("an empty body".to_owned());
     }

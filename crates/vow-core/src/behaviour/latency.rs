@@ -89,13 +89,7 @@ pub fn check_samples(
         return (None, Vec::new());
     };
     let n = samples.len();
-    let summary = LatencySummary {
-        samples: n,
-        p50_ms: estimate.at_per_mille(500),
-        p95_ms: estimate.at_per_mille(950),
-        p99_ms: estimate.at_per_mille(990),
-        max_ms: micros_to_ms(estimate.max_us),
-    };
+    let summary = estimate.summary();
 
     let stated = Percentile::of(latency.percentile);
     let label = stated.label();
@@ -204,8 +198,15 @@ pub fn check_samples(
     (Some(summary), findings)
 }
 
+/// The summary of `samples` (p50, p95, p99, max, from the same HDR histogram as
+/// [`check_samples`]), for when there is no consumer statement to judge them against. No samples,
+/// no summary.
+pub fn summarize(samples: &[Duration]) -> Option<LatencySummary> {
+    Estimate::of(samples).map(|estimate| estimate.summary())
+}
+
 /// Attempts in all: the first plus the retries.
-fn attempts(latency: &LatencyStatement) -> u32 {
+pub(crate) fn attempts(latency: &LatencyStatement) -> u32 {
     latency
         .retries
         .as_ref()
@@ -214,7 +215,7 @@ fn attempts(latency: &LatencyStatement) -> u32 {
 
 /// The sum of the waits before each retry: `backoff × multiplier^i` for retry `i` (from 0), each
 /// capped by `maxBackoff`. Saturates instead of overflowing on absurd policies.
-fn backoff_total(retries: Option<&RetryPolicy>) -> Duration {
+pub(crate) fn backoff_total(retries: Option<&RetryPolicy>) -> Duration {
     let Some(retries) = retries else {
         return Duration::ZERO;
     };
@@ -261,12 +262,12 @@ fn micros_to_ms(us: u64) -> f64 {
 
 /// A percentile as per-mille (99 → 990, 99.9 → 999), so sample-size arithmetic stays exact.
 #[derive(Debug, Clone, Copy)]
-struct Percentile {
+pub(crate) struct Percentile {
     per_mille: u64,
 }
 
 impl Percentile {
-    fn of(percentile: f64) -> Self {
+    pub(crate) fn of(percentile: f64) -> Self {
         let per_mille = (percentile * 10.0).round();
         // The decoder allows 50, 90, 95, 99 and 99.9; anything else is held within (0, 100).
         let per_mille = if per_mille.is_finite() {
@@ -283,7 +284,7 @@ impl Percentile {
     }
 
     /// `⌈1 / (1 − q)⌉`: the fewest samples of which one lies beyond the percentile.
-    fn samples_needed(self) -> usize {
+    pub(crate) fn samples_needed(self) -> usize {
         1000_usize.div_ceil(self.tail_per_mille())
     }
 
@@ -293,7 +294,7 @@ impl Percentile {
     }
 
     /// `p99`, `p99.9`.
-    fn label(self) -> String {
+    pub(crate) fn label(self) -> String {
         match self.per_mille % 10 {
             0 => format!("p{}", self.per_mille / 10),
             tenth => format!("p{}.{tenth}", self.per_mille / 10),
@@ -339,6 +340,16 @@ impl Estimate {
             min_us,
             max_us,
         })
+    }
+
+    fn summary(&self) -> LatencySummary {
+        LatencySummary {
+            samples: self.n,
+            p50_ms: self.at_per_mille(500),
+            p95_ms: self.at_per_mille(950),
+            p99_ms: self.at_per_mille(990),
+            max_ms: micros_to_ms(self.max_us),
+        }
     }
 
     /// The nearest-rank estimate (the `⌈q × n⌉`-th fastest sample) in milliseconds. The rank is
