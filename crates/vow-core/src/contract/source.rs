@@ -82,7 +82,11 @@ pub fn read_source(text: &str, format: SourceFormat) -> Result<SourceDocument, V
 
 /// Escapes one JSON pointer segment (RFC 6901).
 pub fn escape_segment(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
+    if segment.contains(['~', '/']) {
+        segment.replace('~', "~0").replace('/', "~1")
+    } else {
+        segment.to_owned()
+    }
 }
 
 fn empty_file() -> Problem {

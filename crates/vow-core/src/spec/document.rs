@@ -195,6 +195,16 @@ impl Documents {
 
     /// Where `reference` (the text of a `$ref` in document `from`) points.
     pub fn resolve(&self, from: DocId, reference: &str) -> Result<Target, RefError> {
+        self.resolve_value(from, reference)
+            .map(|(target, _)| target)
+    }
+
+    /// Where `reference` points, and the value there.
+    pub fn resolve_value(
+        &self,
+        from: DocId,
+        reference: &str,
+    ) -> Result<(Target, &Value), RefError> {
         let (file, fragment) = match reference.split_once('#') {
             Some((file, fragment)) => (file, fragment),
             None => (reference, ""),
@@ -225,13 +235,13 @@ impl Documents {
             return Err(RefError::Unsupported(reference.to_owned()));
         }
         let target = Target { doc, pointer };
-        if self.value(&target).is_none() {
-            return Err(RefError::NotFound {
+        match self.value(&target) {
+            Some(value) => Ok((target, value)),
+            None => Err(RefError::NotFound {
                 reference: reference.to_owned(),
                 hint: self.closest(&target),
-            });
+            }),
         }
-        Ok(target)
     }
 
     /// A sibling of a missing target with a close name, as a `did you mean` hint.
@@ -369,26 +379,42 @@ pub fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Every `$ref` string in `value`, with the pointer of the object holding it. Iterative, so a deep
-/// document cannot exhaust the stack.
+/// Every `$ref` to another document in `value`, with the pointer of the object holding it.
+/// Iterative, so a deep document cannot exhaust the stack; pointers are only spelled out for the
+/// references returned (most are local, and a large spec has tens of thousands of objects).
 fn collect_refs(value: &Value, out: &mut Vec<(String, String)>) {
-    let mut stack: Vec<(String, &Value)> = vec![(String::new(), value)];
-    while let Some((pointer, value)) = stack.pop() {
+    enum Seg<'v> {
+        Root,
+        Key(&'v str),
+        Index(usize),
+    }
+    let mut path: Vec<String> = Vec::new();
+    let mut stack: Vec<(usize, Seg<'_>, &Value)> = vec![(0, Seg::Root, value)];
+    while let Some((depth, seg, value)) = stack.pop() {
+        path.truncate(depth.saturating_sub(1));
+        match seg {
+            Seg::Root => {}
+            Seg::Key(k) => path.push(escape(k)),
+            Seg::Index(i) => path.push(i.to_string()),
+        }
         match value {
             Value::Object(map) => {
-                if let Some(Value::String(r)) = map.get("$ref") {
-                    out.push((pointer.clone(), r.clone()));
+                if let Some(Value::String(r)) = map.get("$ref")
+                    && !r.starts_with('#')
+                {
+                    let pointer: String = path.iter().map(|s| format!("/{s}")).collect();
+                    out.push((pointer, r.clone()));
                 }
                 for (k, v) in map {
                     if v.is_object() || v.is_array() {
-                        stack.push((format!("{pointer}/{}", escape(k)), v));
+                        stack.push((depth + 1, Seg::Key(k), v));
                     }
                 }
             }
             Value::Array(items) => {
                 for (i, v) in items.iter().enumerate() {
                     if v.is_object() || v.is_array() {
-                        stack.push((format!("{pointer}/{i}"), v));
+                        stack.push((depth + 1, Seg::Index(i), v));
                     }
                 }
             }

@@ -204,7 +204,7 @@ pub struct SchemaBuilder<'a> {
     docs: &'a Documents,
     openapi_30: bool,
     schemas: Schemas,
-    queue: VecDeque<(SchemaId, Target)>,
+    queue: VecDeque<(SchemaId, Target, &'a Value)>,
     pub problems: Vec<SpecProblem>,
 }
 
@@ -222,13 +222,21 @@ impl<'a> SchemaBuilder<'a> {
     /// The id of the schema at `target`, following `$ref` chains (in 3.0, and in 3.1 where the
     /// reference has no sibling keywords).
     pub fn intern(&mut self, target: Target) -> SchemaId {
+        self.intern_at(target, None)
+    }
+
+    /// [`SchemaBuilder::intern`] for a location whose value the caller already holds (saving a
+    /// pointer lookup from the document root per schema).
+    fn intern_at(&mut self, target: Target, known: Option<&'a Value>) -> SchemaId {
+        let docs: &'a Documents = self.docs;
         let mut target = target;
+        let mut known = known;
         let mut chain: Vec<Target> = Vec::new();
         loop {
             if let Some(&id) = self.schemas.by_target.get(&target) {
                 return self.remember(chain, id);
             }
-            let Some(value) = self.docs.value(&target) else {
+            let Some(value) = known.take().or_else(|| docs.value(&target)) else {
                 let id = self.placeholder(&target);
                 return self.remember(chain, id);
             };
@@ -249,10 +257,11 @@ impl<'a> SchemaBuilder<'a> {
                 let id = self.placeholder(&target);
                 return self.remember(chain, id);
             }
-            match self.docs.resolve(target.doc, reference) {
-                Ok(next) => {
+            match docs.resolve_value(target.doc, reference) {
+                Ok((next, value)) => {
                     chain.push(target);
                     target = next;
+                    known = Some(value);
                 }
                 Err(error) => {
                     self.problems
@@ -263,7 +272,10 @@ impl<'a> SchemaBuilder<'a> {
             }
         }
         let id = self.reserve(&target);
-        self.queue.push_back((id, target.clone()));
+        let value = known
+            .or_else(|| docs.value(&target))
+            .unwrap_or(&Value::Null);
+        self.queue.push_back((id, target, value));
         self.remember(chain, id)
     }
 
@@ -304,8 +316,8 @@ impl<'a> SchemaBuilder<'a> {
 
     /// Reads every queued schema and returns the arena.
     pub fn finish(mut self) -> (Schemas, Vec<SpecProblem>) {
-        while let Some((id, target)) = self.queue.pop_front() {
-            let node = self.read(&target);
+        while let Some((id, target, value)) = self.queue.pop_front() {
+            let node = self.read(&target, value);
             let slot = &mut self.schemas.nodes[id.0 as usize];
             let name = slot.name.take();
             *slot = SchemaNode { name, ..node };
@@ -313,24 +325,23 @@ impl<'a> SchemaBuilder<'a> {
         (self.schemas, self.problems)
     }
 
-    fn child(&mut self, target: &Target, suffix: &str) -> SchemaId {
-        self.intern(Target {
-            doc: target.doc,
-            pointer: format!("{}{suffix}", target.pointer),
-        })
+    fn child(&mut self, target: &Target, suffix: &str, value: &'a Value) -> SchemaId {
+        self.intern_at(
+            Target {
+                doc: target.doc,
+                pointer: format!("{}{suffix}", target.pointer),
+            },
+            Some(value),
+        )
     }
 
-    fn read(&mut self, target: &Target) -> SchemaNode {
+    fn read(&mut self, target: &Target, value: &'a Value) -> SchemaNode {
         let mut node = SchemaNode {
             doc: target.doc,
             pointer: target.pointer.clone(),
             ..SchemaNode::default()
         };
-        let value = self
-            .docs
-            .value(target)
-            .cloned()
-            .unwrap_or(Value::Bool(true));
+        // Borrowed from the documents (which outlive the builder), never copied.
         let map = match value {
             Value::Bool(b) => {
                 node.never = !b;
@@ -342,7 +353,7 @@ impl<'a> SchemaBuilder<'a> {
                     target.doc,
                     &target.pointer,
                     "a schema (an object, or true / false)",
-                    describe(&other),
+                    describe(other),
                     None,
                 ));
                 return node;
@@ -360,7 +371,7 @@ impl<'a> SchemaBuilder<'a> {
                     .push(self.docs.ref_problem(target.doc, &target.pointer, e)),
             }
         }
-        self.read_types(target, &map, &mut node);
+        self.read_types(target, map, &mut node);
         if let Some(Value::Array(values)) = map.get("enum") {
             node.enumeration = Some(values.clone());
         }
@@ -368,8 +379,8 @@ impl<'a> SchemaBuilder<'a> {
             node.enumeration = Some(vec![value.clone()]);
         }
         if let Some(Value::Object(props)) = map.get("properties") {
-            for name in props.keys() {
-                let id = self.child(target, &format!("/properties/{}", escape(name)));
+            for (name, prop) in props {
+                let id = self.child(target, &format!("/properties/{}", escape(name)), prop);
                 node.properties.insert(name.clone(), id);
             }
         }
@@ -381,16 +392,18 @@ impl<'a> SchemaBuilder<'a> {
         }
         match map.get("additionalProperties") {
             Some(Value::Bool(true)) | None => {}
-            Some(_) => node.additional = Some(self.child(target, "/additionalProperties")),
+            Some(a) => node.additional = Some(self.child(target, "/additionalProperties", a)),
         }
         // Draft 4's tuple form (a list) constrains elements by position; it is treated as any.
-        if let Some(Value::Object(_) | Value::Bool(_)) = map.get("items") {
-            node.items = Some(self.child(target, "/items"));
+        if let Some(items @ (Value::Object(_) | Value::Bool(_))) = map.get("items") {
+            node.items = Some(self.child(target, "/items", items));
         }
         for (key, list) in [("allOf", 0), ("anyOf", 1), ("oneOf", 2)] {
             if let Some(Value::Array(items)) = map.get(key) {
-                let ids: Vec<SchemaId> = (0..items.len())
-                    .map(|i| self.child(target, &format!("/{key}/{i}")))
+                let ids: Vec<SchemaId> = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| self.child(target, &format!("/{key}/{i}"), item))
                     .collect();
                 match list {
                     0 => node.all_of.extend(ids),
@@ -399,10 +412,10 @@ impl<'a> SchemaBuilder<'a> {
                 }
             }
         }
-        if map.contains_key("not") {
-            node.not = Some(self.child(target, "/not"));
+        if let Some(not) = map.get("not") {
+            node.not = Some(self.child(target, "/not", not));
         }
-        self.read_bounds(&map, &mut node);
+        self.read_bounds(map, &mut node);
         let uint = |key: &str| map.get(key).and_then(Value::as_u64);
         node.min_length = uint("minLength").filter(|&n| n > 0);
         node.max_length = uint("maxLength");
