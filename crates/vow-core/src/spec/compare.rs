@@ -364,13 +364,20 @@ impl<'a> Comparer<'a> {
                         }
                         Some(new_prop) => {
                             if o.required.contains(name) && !n.required.contains(name) {
+                                // Located at the property in the new schema, where the missing
+                                // `required` entry would apply.
+                                let (new_doc, new_pointer) = n
+                                    .declared_at
+                                    .get(name)
+                                    .cloned()
+                                    .unwrap_or((n.doc, n.pointer.clone()));
                                 out.push(SchemaChange {
                                     kind: ChangeKind::BecameOptional,
                                     path: path.clone(),
                                     old_doc: o.doc,
                                     old_pointer: o.pointer.clone(),
-                                    new_doc: n.doc,
-                                    new_pointer: n.pointer.clone(),
+                                    new_doc,
+                                    new_pointer,
                                     before: Some("required".to_owned()),
                                     after: Some("optional".to_owned()),
                                     deprecated: None,
