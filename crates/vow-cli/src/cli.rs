@@ -46,6 +46,12 @@ pub enum ReportFormat {
     Json,
     /// JUnit XML: one test suite per contract, one test case per interaction.
     Junit,
+    /// A pull-request comment or job summary, grouped by consumer.
+    Markdown,
+    /// GitHub Actions workflow annotations on the contract files.
+    Github,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
 }
 
 /// Report formats of `vow check` and `vow diff`.

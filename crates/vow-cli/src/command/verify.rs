@@ -11,6 +11,7 @@ use vow_engine::{Filters, VerifyError, VerifyOptions, load_contracts, load_spec,
 use crate::cli::{ColorChoice, ReportFormat, VerifyArgs};
 use crate::exit::{self, Failure};
 use crate::progress::Progress;
+use crate::render::locate::ContractLines;
 use crate::render::{self, Style};
 
 pub fn run(args: VerifyArgs, color: ColorChoice) -> Result<u8, Failure> {
@@ -90,6 +91,19 @@ pub fn run(args: VerifyArgs, color: ColorChoice) -> Result<u8, Failure> {
         ReportFormat::Human => render::render_report(&report, Style::for_stdout(color)),
         ReportFormat::Json => render::render_json(&report),
         ReportFormat::Junit => render::render_junit(&report),
+        ReportFormat::Markdown => render::render_markdown(
+            "vow verify",
+            &format!("against {}", report.provider_url),
+            &report.contracts,
+        ),
+        ReportFormat::Github => render::render_github(
+            "vow verify",
+            &report.contracts,
+            &ContractLines::read(&contracts),
+        ),
+        ReportFormat::Sarif => {
+            render::render_sarif(&report.contracts, &ContractLines::read(&contracts))
+        }
     };
     crate::write_stdout(&text)?;
     Ok(if report.passed() {

@@ -183,3 +183,26 @@ fn filters_select_interactions_by_consumer_and_id() {
     );
     assert_eq!(none.status.code(), Some(2), "{}", transcript(&none));
 }
+
+#[test]
+fn pull_request_formats_locate_findings_in_the_contract_files() {
+    let provider = Provider::start(&["renamed-field".parse().expect("fault")]);
+    for format in ["markdown", "github", "sarif"] {
+        let output = verify(
+            &provider,
+            &["contracts/checkout-web.shop-api.yaml"],
+            &["--format", format, "--interaction", "get-cart"],
+        );
+        assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+        let stdout = crate::support::redact(&String::from_utf8_lossy(&output.stdout));
+        assert!(stdout.contains("shape.body.field-missing"), "{format}: {stdout}");
+        if format != "markdown" {
+            // Annotations point into the contract file, at a line.
+            assert!(
+                stdout.contains("contracts/checkout-web.shop-api.yaml"),
+                "{format}: {stdout}"
+            );
+        }
+        insta::assert_snapshot!(format!("pr_format_{format}"), stdout);
+    }
+}
