@@ -6,6 +6,7 @@
 pub mod behaviour;
 pub mod compat;
 pub mod contract;
+pub mod deploy;
 pub mod diff;
 pub mod exchange;
 pub mod finding;
