@@ -79,7 +79,6 @@
 //! never a silent pick. Its cost is linear in the size of the question.
 
 mod decide;
-mod dimensions;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -193,7 +192,7 @@ pub struct Verification {
     pub contract_hash: String,
     pub passed: bool,
     /// The dimensions with at least one error finding.
-    #[serde(default, deserialize_with = "dimensions::deserialize")]
+    #[serde(default)]
     pub failed_dimensions: Vec<Dimension>,
 }
 
@@ -205,7 +204,7 @@ pub struct Compatibility {
     pub contract_hash: String,
     pub passed: bool,
     /// The dimensions with at least one error finding.
-    #[serde(default, deserialize_with = "dimensions::deserialize")]
+    #[serde(default)]
     pub failed_dimensions: Vec<Dimension>,
     pub errors: u32,
     pub warnings: u32,
@@ -288,7 +287,7 @@ pub struct Row {
     pub outcome: RowOutcome,
     pub reason: Reason,
     /// The dimensions the evidence failed in.
-    #[serde(default, deserialize_with = "dimensions::deserialize")]
+    #[serde(default)]
     pub failed_dimensions: Vec<Dimension>,
     /// The deprecation facts that block the row.
     pub blocked_by: Vec<BlockedElement>,
