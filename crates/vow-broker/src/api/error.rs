@@ -1,0 +1,176 @@
+//! The one error type of the API. Every error answer has the body `{"code", "message"}` (and
+//! `pointer` when it concerns a field of the request body); codes are stable, documented in
+//! docs/broker.md, and never carry internals, which go to the log.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::name::InvalidName;
+use crate::store::StoreError;
+
+/// The body of every error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// A stable, machine-readable code such as `contract_conflict`.
+    pub code: String,
+    /// What went wrong, for people.
+    pub message: String,
+    /// JSON pointer to the offending field of the request body, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+}
+
+/// An error answer of the API.
+#[derive(Debug)]
+pub enum ApiError {
+    /// 400 `invalid_json`: the body is not JSON.
+    InvalidJson(String),
+    /// 400 `invalid_body`: the body is JSON but a field is missing, unknown or of the wrong type.
+    InvalidBody { pointer: String, message: String },
+    /// 400 `invalid_name`: a name in the path or body breaks the naming rules.
+    InvalidName(InvalidName),
+    /// 400 `invalid_query`: a query parameter is malformed or out of range.
+    InvalidQuery(String),
+    /// 400 `invalid_path`: a path segment could not be read.
+    InvalidPath(String),
+    /// 413 `payload_too_large`.
+    PayloadTooLarge { limit: usize },
+    /// 415 `unsupported_media_type`: a body that is not declared as JSON.
+    UnsupportedMediaType(String),
+    /// 422 `invalid_contract`: the body is not a valid vow contract.
+    InvalidContract { pointer: String, message: String },
+    /// 422 `contract_mismatch`: the contract names another consumer or provider than the path.
+    ContractMismatch(String),
+    /// 404 with a code naming what is missing (`service_not_found`, …).
+    NotFound { code: &'static str, message: String },
+    /// 405 `method_not_allowed`.
+    MethodNotAllowed,
+    /// 409 with a code naming the conflict (`version_conflict`, `contract_conflict`).
+    Conflict { code: &'static str, message: String },
+    /// 503 `database_unavailable`: try again later.
+    Unavailable,
+    /// 500 `internal`: details are in the broker's log.
+    Internal,
+}
+
+impl ApiError {
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidJson(_)
+            | ApiError::InvalidBody { .. }
+            | ApiError::InvalidName(_)
+            | ApiError::InvalidQuery(_)
+            | ApiError::InvalidPath(_) => StatusCode::BAD_REQUEST,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::InvalidContract { .. } | ApiError::ContractMismatch(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The `{code, message, pointer}` body.
+    pub fn body(&self) -> ErrorBody {
+        let (code, message, pointer) = match self {
+            ApiError::InvalidJson(m) => ("invalid_json", m.clone(), None),
+            ApiError::InvalidBody { pointer, message } => {
+                ("invalid_body", message.clone(), Some(pointer.clone()))
+            }
+            ApiError::InvalidName(e) => ("invalid_name", e.to_string(), None),
+            ApiError::InvalidQuery(m) => ("invalid_query", m.clone(), None),
+            ApiError::InvalidPath(m) => ("invalid_path", m.clone(), None),
+            ApiError::PayloadTooLarge { limit } => (
+                "payload_too_large",
+                format!("the request body is larger than the limit of {limit} bytes"),
+                None,
+            ),
+            ApiError::UnsupportedMediaType(m) => ("unsupported_media_type", m.clone(), None),
+            ApiError::InvalidContract { pointer, message } => {
+                ("invalid_contract", message.clone(), Some(pointer.clone()))
+            }
+            ApiError::ContractMismatch(m) => ("contract_mismatch", m.clone(), None),
+            ApiError::NotFound { code, message } | ApiError::Conflict { code, message } => {
+                (*code, message.clone(), None)
+            }
+            ApiError::MethodNotAllowed => (
+                "method_not_allowed",
+                "this route does not accept that method".to_owned(),
+                None,
+            ),
+            ApiError::Unavailable => (
+                "database_unavailable",
+                "the broker cannot reach its database; try again later".to_owned(),
+                None,
+            ),
+            ApiError::Internal => (
+                "internal",
+                "the broker failed; the details are in its log".to_owned(),
+                None,
+            ),
+        };
+        ErrorBody {
+            code: code.to_owned(),
+            message,
+            pointer,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status_code(), Json(self.body())).into_response()
+    }
+}
+
+impl From<InvalidName> for ApiError {
+    fn from(e: InvalidName) -> Self {
+        ApiError::InvalidName(e)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        let message = e.to_string();
+        match e {
+            StoreError::ServiceNotFound { .. } => ApiError::NotFound {
+                code: "service_not_found",
+                message,
+            },
+            StoreError::VersionNotFound { .. } => ApiError::NotFound {
+                code: "version_not_found",
+                message,
+            },
+            StoreError::EnvironmentNotFound { .. } => ApiError::NotFound {
+                code: "environment_not_found",
+                message,
+            },
+            StoreError::ContractNotFound { .. } => ApiError::NotFound {
+                code: "contract_not_found",
+                message,
+            },
+            StoreError::VersionConflict { .. } => ApiError::Conflict {
+                code: "version_conflict",
+                message,
+            },
+            StoreError::ContractConflict { .. } => ApiError::Conflict {
+                code: "contract_conflict",
+                message,
+            },
+            StoreError::Unavailable(source) => {
+                tracing::warn!(error = %source, "database unavailable");
+                ApiError::Unavailable
+            }
+            other => {
+                tracing::error!(error = ?other, "store failed");
+                ApiError::Internal
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! What can go wrong in the store: conflicts and missing rows the API reports to clients, and
+//! database failures it does not explain to them.
+
+use std::path::PathBuf;
+
+/// An error from the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The service does not exist.
+    #[error("there is no service {service:?}")]
+    ServiceNotFound { service: String },
+    /// The service has no such version.
+    #[error("{service} has no version {version:?}")]
+    VersionNotFound { service: String, version: String },
+    /// The environment does not exist.
+    #[error("there is no environment {environment:?}")]
+    EnvironmentNotFound { environment: String },
+    /// The consumer version has no contract with the provider.
+    #[error("{consumer} {version} has no contract with {provider}")]
+    ContractNotFound {
+        consumer: String,
+        version: String,
+        provider: String,
+    },
+    /// A version attribute was already set to another value; attributes never change.
+    #[error(
+        "{service} {version} already has {attribute} {stored:?}, not {given:?}; a version's {attribute} never changes"
+    )]
+    VersionConflict {
+        service: String,
+        version: String,
+        attribute: &'static str,
+        stored: String,
+        given: String,
+    },
+    /// The consumer version already has a different contract with this provider.
+    #[error(
+        "{consumer} {version} already has a different contract with {provider} ({stored_hash}, this one is {given_hash}); contracts of a version never change: publish the new contract under a new version"
+    )]
+    ContractConflict {
+        consumer: String,
+        version: String,
+        provider: String,
+        stored_hash: String,
+        given_hash: String,
+    },
+    /// The database could not be reached in time (connection refused, pool exhausted, closed).
+    #[error("the database is unavailable")]
+    Unavailable(#[source] sqlx::Error),
+    /// The database answered with an error.
+    #[error("the database failed")]
+    Database(#[source] sqlx::Error),
+    /// The migrations could not be applied.
+    #[error("failed to apply the database migrations")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+    /// The PostgreSQL URL could not be read.
+    #[error("invalid database URL")]
+    InvalidUrl(#[source] sqlx::Error),
+    /// The data directory could not be created.
+    #[error("failed to create the data directory {path}")]
+    DataDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl StoreError {
+    /// Sorts a sqlx error into "try again later" and "something is wrong".
+    pub(crate) fn from_sqlx(error: sqlx::Error) -> StoreError {
+        match error {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(error),
+            error => StoreError::Database(error),
+        }
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        StoreError::from_sqlx(error)
+    }
+}
+
+/// True when the error is a unique-constraint violation: another writer got there first.
+pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
+}

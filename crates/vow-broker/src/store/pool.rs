@@ -1,0 +1,153 @@
+//! Opening a store on one of the two backends, and the dispatch that runs one SQL text on either.
+//!
+//! The backends are an enum rather than sqlx's `Any` driver so that each keeps its native types
+//! (PostgreSQL's `TIMESTAMPTZ`, for one) and its own way to begin a write. Every query is written
+//! once, with `$n` placeholders that both backends accept, and the `on_pool!` macro compiles it for
+//! each; the storage test suite runs against both to keep the shared SQL honest.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Postgres, Sqlite, Transaction};
+
+use super::error::StoreError;
+
+/// The file name of the SQLite database inside the data directory.
+const SQLITE_FILE: &str = "vow.sqlite3";
+
+/// How long a request waits for a database connection before the broker answers 503.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Where the broker keeps its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// An SQLite database in this directory (created if missing).
+    Sqlite { data_dir: PathBuf },
+    /// A PostgreSQL database, e.g. `postgres://vow@127.0.0.1:5432/vow`.
+    Postgres { url: String },
+}
+
+impl Database {
+    /// A short description for people: the file or the server, never a password.
+    pub fn describe(&self) -> String {
+        match self {
+            Database::Sqlite { data_dir } => {
+                format!("SQLite at {}", data_dir.join(SQLITE_FILE).display())
+            }
+            Database::Postgres { url } => match PgConnectOptions::from_str(url) {
+                Ok(options) => format!(
+                    "PostgreSQL at {}:{}/{}",
+                    options.get_host(),
+                    options.get_port(),
+                    options.get_database().unwrap_or("(default database)")
+                ),
+                Err(_) => "PostgreSQL".to_owned(),
+            },
+        }
+    }
+}
+
+/// A connection pool on one backend.
+#[derive(Debug, Clone)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The broker's storage. Cheap to clone: clones share one connection pool.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub(crate) pool: Pool,
+}
+
+/// Runs `$body` with `$pool` bound to the store's pool, whichever backend it is on.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            $crate::store::pool::Pool::Sqlite($pool) => $body,
+            $crate::store::pool::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// Beginning a transaction that will write.
+pub(crate) trait BeginWrite {
+    type Db: sqlx::Database;
+    async fn begin_write(&self) -> Result<Transaction<'static, Self::Db>, sqlx::Error>;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = Sqlite;
+    /// Takes SQLite's write lock up front: a deferred transaction that reads and then writes can
+    /// fail with "database is locked" when another writer got there first, and the busy timeout
+    /// does not help it.
+    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = Postgres;
+    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+        self.begin().await
+    }
+}
+
+impl Store {
+    /// Connects to the database (creating the SQLite file and its directory if missing). Does not
+    /// migrate: call [`Store::migrate`].
+    pub async fn open(database: &Database) -> Result<Store, StoreError> {
+        let pool = match database {
+            Database::Sqlite { data_dir } => {
+                std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+                    path: data_dir.clone(),
+                    source,
+                })?;
+                let options = SqliteConnectOptions::new()
+                    .filename(data_dir.join(SQLITE_FILE))
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(ACQUIRE_TIMEOUT);
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(4)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .connect_with(options)
+                    .await
+                    .map_err(StoreError::from_sqlx)?;
+                Pool::Sqlite(pool)
+            }
+            Database::Postgres { url } => {
+                let options = PgConnectOptions::from_str(url).map_err(StoreError::InvalidUrl)?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .connect_with(options)
+                    .await
+                    .map_err(StoreError::from_sqlx)?;
+                Pool::Postgres(pool)
+            }
+        };
+        Ok(Store { pool })
+    }
+
+    /// Answers whether the database can run a query now.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("SELECT 1").execute(pool).await.map_err(StoreError::from_sqlx)?;
+        });
+        Ok(())
+    }
+
+    /// Closes every connection; waits for connections in use to be returned.
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+}

@@ -1,0 +1,10 @@
+//! The broker's storage and API test suite: one binary, every test run against SQLite and, when
+//! `VOW_TEST_DATABASE_URL` names a server, PostgreSQL (mandatory when `CI` is set).
+
+mod support;
+
+mod api;
+mod concurrency;
+mod deployment;
+mod error;
+mod serve;
