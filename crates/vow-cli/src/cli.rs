@@ -1,6 +1,7 @@
 //! The command line: flags and arguments as clap sees them. Values are validated here; commands
 //! turn them into engine options.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -29,6 +30,63 @@ pub enum Command {
     /// Compare two versions of a provider's OpenAPI spec: breaking changes, graded by which
     /// consumers' contracts use what changed.
     Diff(DiffArgs),
+    /// Run the broker, or prepare its database.
+    Broker(BrokerArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BrokerArgs {
+    #[command(subcommand)]
+    pub command: BrokerCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BrokerCommand {
+    /// Serve the broker's HTTP API, applying any pending migrations first.
+    Serve(BrokerServeArgs),
+    /// Apply pending migrations to the broker's database and exit.
+    Migrate(BrokerDatabaseArgs),
+}
+
+/// Where the broker keeps its data.
+#[derive(Debug, Args)]
+pub struct BrokerDatabaseArgs {
+    /// Directory of the embedded SQLite database, used when no database URL is given.
+    #[arg(
+        long,
+        env = "VOW_DATA_DIR",
+        default_value = "vow-data",
+        value_name = "DIR"
+    )]
+    pub data_dir: PathBuf,
+
+    /// PostgreSQL database to use instead of SQLite, e.g. postgres://vow@db.internal/vow.
+    #[arg(
+        long,
+        env = "VOW_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct BrokerServeArgs {
+    #[command(flatten)]
+    pub database: BrokerDatabaseArgs,
+
+    /// Address and port to listen on (port 0 picks a free one).
+    #[arg(
+        long,
+        env = "VOW_LISTEN",
+        default_value = "127.0.0.1:8080",
+        value_name = "ADDR"
+    )]
+    pub listen: SocketAddr,
+
+    /// Largest request body accepted (e.g. 8MiB); larger ones get 413.
+    #[arg(long, default_value = "8MiB", value_parser = parse_size, value_name = "SIZE")]
+    pub max_body_size: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => command::verify::run(args, color),
         Command::Check(args) => command::check::run(args, color),
         Command::Diff(args) => command::diff::run(args, color),
+        Command::Broker(args) => command::broker::run(args),
     };
     match outcome {
         Ok(code) => exit::code(code),

@@ -1,5 +1,6 @@
 //! End-to-end tests of the `vow` binary: one test binary, one module per area.
 
+mod broker;
 mod check;
 mod diff;
 mod support;

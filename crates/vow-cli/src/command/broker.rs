@@ -1,0 +1,100 @@
+//! `vow broker serve` and `vow broker migrate`: open the broker's database (SQLite under
+//! `--data-dir`, or PostgreSQL at `--database-url`), apply migrations, and for `serve`, answer HTTP
+//! on `--listen` until Ctrl-C or SIGTERM, letting requests in flight finish.
+
+use std::io::Write;
+
+use anyhow::Context;
+use vow_broker::{Database, Settings, Store, StoreError};
+
+use crate::cli::{BrokerArgs, BrokerCommand, BrokerDatabaseArgs, BrokerServeArgs};
+use crate::exit::{self, Failure};
+use crate::write_stdout;
+
+pub fn run(args: BrokerArgs) -> Result<u8, Failure> {
+    let runtime = tokio::runtime::Runtime::new()
+        .context("failed to start the async runtime")
+        .map_err(|e| Failure::new(exit::INVALID_INPUT, e))?;
+    runtime.block_on(async {
+        match args.command {
+            BrokerCommand::Serve(args) => serve(args).await,
+            BrokerCommand::Migrate(args) => migrate(args).await,
+        }
+    })
+}
+
+async fn serve(args: BrokerServeArgs) -> Result<u8, Failure> {
+    let settings = Settings {
+        max_body_bytes: usize::try_from(args.max_body_size).unwrap_or(usize::MAX),
+    };
+    let store = open(&args.database).await?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("failed to listen on {}", args.listen))
+        .map_err(|e| Failure::new(exit::INVALID_INPUT, e))?;
+    let address = listener
+        .local_addr()
+        .context("failed to read the listening address")
+        .map_err(|e| Failure::new(exit::INVALID_INPUT, e))?;
+    write_stdout(&format!("listening on http://{address}\n"))?;
+    vow_broker::serve(listener, store.clone(), settings, shutdown_signal())
+        .await
+        .context("the server failed")
+        .map_err(|e| Failure::new(exit::UNREACHABLE, e))?;
+    store.close().await;
+    Ok(exit::SUCCESS)
+}
+
+async fn migrate(args: BrokerDatabaseArgs) -> Result<u8, Failure> {
+    let store = open(&args).await?;
+    store.close().await;
+    write_stdout("migrations applied\n")?;
+    Ok(exit::SUCCESS)
+}
+
+/// Opens the database and applies pending migrations, telling the operator which database it is.
+async fn open(args: &BrokerDatabaseArgs) -> Result<Store, Failure> {
+    let database = match &args.database_url {
+        Some(url) => Database::Postgres { url: url.clone() },
+        None => Database::Sqlite {
+            data_dir: args.data_dir.clone(),
+        },
+    };
+    let described = database.describe();
+    let _ = writeln!(std::io::stderr(), "database: {described}");
+    let fail = |e: StoreError| {
+        let code = match e {
+            StoreError::Unavailable(_) => exit::UNREACHABLE,
+            _ => exit::INVALID_INPUT,
+        };
+        Failure::new(
+            code,
+            anyhow::Error::new(e).context(format!("failed to open {described}")),
+        )
+    };
+    let store = Store::open(&database).await.map_err(fail)?;
+    store.migrate().await.map_err(fail)?;
+    Ok(store)
+}
+
+/// Completes on Ctrl-C or, on Unix, SIGTERM (what container runtimes send to stop a service).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
