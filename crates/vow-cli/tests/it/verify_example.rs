@@ -195,7 +195,10 @@ fn pull_request_formats_locate_findings_in_the_contract_files() {
         );
         assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
         let stdout = crate::support::redact(&String::from_utf8_lossy(&output.stdout));
-        assert!(stdout.contains("shape.body.field-missing"), "{format}: {stdout}");
+        assert!(
+            stdout.contains("shape.body.field-missing"),
+            "{format}: {stdout}"
+        );
         if format != "markdown" {
             // Annotations point into the contract file, at a line.
             assert!(
