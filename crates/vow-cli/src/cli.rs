@@ -32,6 +32,86 @@ pub enum Command {
     Diff(DiffArgs),
     /// Run the broker, or prepare its database.
     Broker(BrokerArgs),
+    /// Publish contracts to the broker for a consumer version (auto-detected from git and CI when
+    /// not given).
+    Publish(PublishArgs),
+    /// Tell the broker that a service version now runs in an environment.
+    RecordDeployment(RecordDeploymentArgs),
+    /// List the broker's environments.
+    Environments(EnvironmentsArgs),
+}
+
+/// Which broker a client command talks to.
+#[derive(Debug, Args)]
+pub struct BrokerClientArgs {
+    /// Base URL of the broker, e.g. https://vow.example.internal.
+    #[arg(long, env = "VOW_BROKER_URL", value_name = "URL", value_parser = parse_url)]
+    pub broker_url: Url,
+
+    /// Bearer token sent to the broker (never printed).
+    #[arg(
+        long,
+        env = "VOW_BROKER_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub broker_token: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(disable_version_flag = true)]
+pub struct PublishArgs {
+    /// Contract files, or directories searched recursively for .yaml, .yml and .json files.
+    #[arg(required = true, value_name = "CONTRACT")]
+    pub paths: Vec<PathBuf>,
+
+    /// The consumer version (default: the commit, from CI variables or `git rev-parse HEAD`).
+    #[arg(long, value_name = "VERSION")]
+    pub version: Option<String>,
+
+    /// The branch the version was built from (default: from CI variables or git).
+    #[arg(long, value_name = "BRANCH")]
+    pub branch: Option<String>,
+
+    /// The commit the version was built from (default: from CI variables or git).
+    #[arg(long, value_name = "SHA")]
+    pub commit: Option<String>,
+
+    /// The CI build that made the version (default: from CI variables).
+    #[arg(long, value_name = "URL")]
+    pub build_url: Option<String>,
+
+    #[command(flatten)]
+    pub broker: BrokerClientArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(disable_version_flag = true)]
+pub struct RecordDeploymentArgs {
+    /// The service deployed.
+    #[arg(long, value_name = "NAME")]
+    pub service: String,
+
+    /// The version deployed (published or recorded before).
+    #[arg(long, value_name = "VERSION")]
+    pub version: String,
+
+    /// The environment, created if it does not exist.
+    #[arg(long = "to", value_name = "ENV")]
+    pub environment: String,
+
+    /// The application instance, when the service runs as several in the environment.
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+
+    #[command(flatten)]
+    pub broker: BrokerClientArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EnvironmentsArgs {
+    #[command(flatten)]
+    pub broker: BrokerClientArgs,
 }
 
 #[derive(Debug, Args)]

@@ -25,6 +25,9 @@ fn main() -> ExitCode {
         Command::Check(args) => command::check::run(args, color),
         Command::Diff(args) => command::diff::run(args, color),
         Command::Broker(args) => command::broker::run(args),
+        Command::Publish(args) => command::publish::run(args, color),
+        Command::RecordDeployment(args) => command::environment::record_deployment(args),
+        Command::Environments(args) => command::environment::list(args),
     };
     match outcome {
         Ok(code) => exit::code(code),

@@ -1,6 +1,7 @@
 //! vow-engine: everything vow does with the outside world on the client side — reading contract
 //! files and replaying them against running providers. Judgement stays in `vow-core`.
 
+pub mod broker;
 pub mod credentials;
 pub mod load;
 pub mod provider_state;
@@ -8,6 +9,7 @@ pub mod replay;
 pub mod spec;
 pub mod verify;
 
+pub use broker::{BrokerClient, BrokerError};
 pub use credentials::{CredentialSet, SecretSource};
 pub use load::{LoadError, LoadedContract, load_contracts};
 pub use reqwest::Url;

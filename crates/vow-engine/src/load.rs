@@ -5,6 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use vow_core::Contract;
+use vow_core::contract::source::read_source;
 use vow_core::contract::{ContractError, SourceFormat, parse_contract};
 
 /// A contract and the file it came from.
@@ -76,6 +77,26 @@ pub fn load_contracts(paths: &[PathBuf]) -> Result<Vec<LoadedContract>, Vec<Load
 }
 
 fn load_file(path: &Path) -> Result<Contract, LoadError> {
+    let (format, text) = read_text(path)?;
+    parse_contract(&path.display().to_string(), &text, format).map_err(LoadError::Contract)
+}
+
+/// The contract file at `path` as a JSON value, as written (YAML read into JSON), for sending it
+/// elsewhere, e.g. to a broker. The file is not checked as a contract here: use
+/// [`load_contracts`] first.
+pub fn contract_document(path: &Path) -> Result<serde_json::Value, LoadError> {
+    let (format, text) = read_text(path)?;
+    read_source(&text, format)
+        .map(|document| document.value)
+        .map_err(|problems| {
+            LoadError::Contract(ContractError {
+                origin: path.display().to_string(),
+                problems,
+            })
+        })
+}
+
+fn read_text(path: &Path) -> Result<(SourceFormat, String), LoadError> {
     let format = format_of(path).ok_or_else(|| LoadError::UnsupportedExtension {
         path: path.to_owned(),
     })?;
@@ -93,7 +114,7 @@ fn load_file(path: &Path) -> Result<Contract, LoadError> {
             ),
         ),
     })?;
-    parse_contract(&path.display().to_string(), &text, format).map_err(LoadError::Contract)
+    Ok((format, text))
 }
 
 fn format_of(path: &Path) -> Option<SourceFormat> {

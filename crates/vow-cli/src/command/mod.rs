@@ -3,4 +3,7 @@
 pub mod broker;
 pub mod check;
 pub mod diff;
+pub mod environment;
+pub mod publish;
+pub mod remote;
 pub mod verify;

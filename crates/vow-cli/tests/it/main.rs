@@ -1,6 +1,7 @@
 //! End-to-end tests of the `vow` binary: one test binary, one module per area.
 
 mod broker;
+mod broker_client;
 mod check;
 mod diff;
 mod support;

@@ -1,0 +1,376 @@
+//! A small client for the broker's HTTP API (docs/broker.md): recording versions, publishing
+//! contracts, creating environments and recording deployments. It rides on the same reqwest
+//! client as replays (rustls with ring), sends an optional bearer token and never shows it, and
+//! tells a broker that cannot be reached apart from one that answered with an error.
+
+use std::time::Duration;
+
+use reqwest::header::CONTENT_TYPE;
+use reqwest::{Client, Method, RequestBuilder, Response, StatusCode, Url};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+/// Budget of one request to the broker, from sending it to the end of the answer.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Why a broker request did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BrokerError {
+    /// No HTTP answer: refused, reset, a DNS failure or a timeout.
+    #[error("the broker at {url} cannot be reached: {message}")]
+    Unreachable { url: String, message: String },
+    /// The broker answered with an error body `{code, message, pointer?}`.
+    #[error("the broker answered {status} {code}: {message}")]
+    Api {
+        status: u16,
+        code: String,
+        message: String,
+        pointer: Option<String>,
+    },
+    /// Something answered, but not as the broker does.
+    #[error("unexpected answer from {url} (HTTP {status}): {message}")]
+    InvalidResponse {
+        url: String,
+        status: u16,
+        message: String,
+    },
+}
+
+impl BrokerError {
+    /// True for an error answer of status 5xx (the broker or its database is failing).
+    pub fn is_server_error(&self) -> bool {
+        matches!(self, BrokerError::Api { status, .. } if *status >= 500)
+    }
+}
+
+/// A version as the broker stores it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Version {
+    pub service: String,
+    pub number: String,
+    pub branch: Option<String>,
+    pub commit: Option<String>,
+    pub build_url: Option<String>,
+}
+
+/// What is recorded about a version; every attribute is optional and, once stored, fixed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VersionAttributes {
+    pub branch: Option<String>,
+    pub commit: Option<String>,
+    pub build_url: Option<String>,
+}
+
+/// A contract published for a consumer version and a provider.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Publication {
+    pub consumer: String,
+    pub version: String,
+    pub provider: String,
+    pub hash: String,
+}
+
+/// An environment.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Environment {
+    pub name: String,
+    pub created_at: String,
+}
+
+/// A deployment of a service version to an environment.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Deployment {
+    pub environment: String,
+    pub service: String,
+    pub version: String,
+    pub application_instance: Option<String>,
+    pub deployed_at: String,
+    pub replaced_at: Option<String>,
+}
+
+/// The outcome of an idempotent write: the broker's record, and whether this call created it
+/// (201) or found it already there as given (200).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Put<T> {
+    pub value: T,
+    pub created: bool,
+}
+
+/// A broker at a base URL, with an optional bearer token.
+#[derive(Clone)]
+pub struct BrokerClient {
+    http: Client,
+    base: Url,
+    token: Option<String>,
+}
+
+impl std::fmt::Debug for BrokerClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BrokerClient")
+            .field("base", &self.base.as_str())
+            .field("token", &self.token.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    code: String,
+    message: String,
+    pointer: Option<String>,
+}
+
+impl BrokerClient {
+    /// A client for the broker at `base` (which may carry a base path), over `http`.
+    pub fn new(http: Client, base: Url, token: Option<String>) -> Self {
+        BrokerClient {
+            http,
+            base,
+            token: token.filter(|t| !t.is_empty()),
+        }
+    }
+
+    /// The broker's base URL.
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// `PUT /api/v1/services/{service}/versions/{version}`.
+    pub async fn put_version(
+        &self,
+        service: &str,
+        version: &str,
+        attributes: &VersionAttributes,
+    ) -> Result<Put<Version>, BrokerError> {
+        let mut body = serde_json::Map::new();
+        for (field, value) in [
+            ("branch", &attributes.branch),
+            ("commit", &attributes.commit),
+            ("build_url", &attributes.build_url),
+        ] {
+            if let Some(value) = value {
+                body.insert(field.to_owned(), Value::String(value.clone()));
+            }
+        }
+        let url = self.url(&["services", service, "versions", version]);
+        self.put(Method::PUT, url, &Value::Object(body)).await
+    }
+
+    /// `PUT /api/v1/services/{consumer}/versions/{version}/contracts/{provider}`: the contract
+    /// as JSON in vow's format. Created, or unchanged when the same content was published before.
+    pub async fn put_contract(
+        &self,
+        consumer: &str,
+        version: &str,
+        provider: &str,
+        contract: &Value,
+    ) -> Result<Put<Publication>, BrokerError> {
+        let url = self.url(&[
+            "services",
+            consumer,
+            "versions",
+            version,
+            "contracts",
+            provider,
+        ]);
+        self.put(Method::PUT, url, contract).await
+    }
+
+    /// `PUT /api/v1/environments/{environment}`.
+    pub async fn put_environment(&self, name: &str) -> Result<Put<Environment>, BrokerError> {
+        let url = self.url(&["environments", name]);
+        let request = self.request(Method::PUT, url.clone());
+        let response = self.send(request, &url).await?;
+        created(response, &url).await
+    }
+
+    /// `GET /api/v1/environments`.
+    pub async fn environments(&self) -> Result<Vec<Environment>, BrokerError> {
+        #[derive(Deserialize)]
+        struct List {
+            environments: Vec<Environment>,
+        }
+        let url = self.url(&["environments"]);
+        let response = self
+            .send(self.request(Method::GET, url.clone()), &url)
+            .await?;
+        Ok(read::<List>(response, &url).await?.environments)
+    }
+
+    /// `POST /api/v1/environments/{environment}/deployments`. Created when it replaced another
+    /// deployment (or was the first); not created when the version was already current.
+    pub async fn record_deployment(
+        &self,
+        environment: &str,
+        service: &str,
+        version: &str,
+        application_instance: Option<&str>,
+    ) -> Result<Put<Deployment>, BrokerError> {
+        let url = self.url(&["environments", environment, "deployments"]);
+        let body = json!({
+            "service": service,
+            "version": version,
+            "application_instance": application_instance,
+        });
+        self.put(Method::POST, url, &body).await
+    }
+
+    /// `GET /api/v1/environments/{environment}/deployments`: the deployments current there.
+    pub async fn deployments(&self, environment: &str) -> Result<Vec<Deployment>, BrokerError> {
+        #[derive(Deserialize)]
+        struct List {
+            deployments: Vec<Deployment>,
+        }
+        let url = self.url(&["environments", environment, "deployments"]);
+        let response = self
+            .send(self.request(Method::GET, url.clone()), &url)
+            .await?;
+        Ok(read::<List>(response, &url).await?.deployments)
+    }
+
+    /// The URL of an API resource: the base URL's path, `api/v1`, then `segments`, each
+    /// percent-encoded as one path segment.
+    fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.base.clone();
+        url.set_query(None);
+        url.set_fragment(None);
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(["api", "v1"]).extend(segments);
+        }
+        url
+    }
+
+    fn request(&self, method: Method, url: Url) -> RequestBuilder {
+        let request = self.http.request(method, url).timeout(TIMEOUT);
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    async fn put<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        body: &Value,
+    ) -> Result<Put<T>, BrokerError> {
+        let request = self
+            .request(method, url.clone())
+            .header(CONTENT_TYPE, "application/json")
+            .body(body.to_string());
+        let response = self.send(request, &url).await?;
+        created(response, &url).await
+    }
+
+    async fn send(&self, request: RequestBuilder, url: &Url) -> Result<Response, BrokerError> {
+        request.send().await.map_err(|e| BrokerError::Unreachable {
+            url: origin(url),
+            message: describe(e),
+        })
+    }
+}
+
+async fn created<T: DeserializeOwned>(
+    response: Response,
+    url: &Url,
+) -> Result<Put<T>, BrokerError> {
+    let created = response.status() == StatusCode::CREATED;
+    Ok(Put {
+        value: read(response, url).await?,
+        created,
+    })
+}
+
+/// Reads a success body as `T`, or an error answer as [`BrokerError::Api`].
+async fn read<T: DeserializeOwned>(response: Response, url: &Url) -> Result<T, BrokerError> {
+    let status = response.status();
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| BrokerError::Unreachable {
+            url: origin(url),
+            message: describe(e),
+        })?;
+    let invalid = |message: String| BrokerError::InvalidResponse {
+        url: url.to_string(),
+        status: status.as_u16(),
+        message,
+    };
+    if status.is_success() {
+        return serde_json::from_slice(&bytes).map_err(|e| invalid(e.to_string()));
+    }
+    match serde_json::from_slice::<ErrorBody>(&bytes) {
+        Ok(body) => Err(BrokerError::Api {
+            status: status.as_u16(),
+            code: body.code,
+            message: body.message,
+            pointer: body.pointer,
+        }),
+        Err(_) => {
+            let text = String::from_utf8_lossy(&bytes);
+            let text: String = text.trim().chars().take(200).collect();
+            Err(invalid(if text.is_empty() {
+                "no error body".to_owned()
+            } else {
+                text
+            }))
+        }
+    }
+}
+
+/// The scheme, host and port of `url`: where the broker is, without the path.
+fn origin(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+/// A reqwest error with its causes, which name what actually went wrong (refused, timed out).
+fn describe(error: reqwest::Error) -> String {
+    if error.is_timeout() {
+        return format!("no answer within {} s", TIMEOUT.as_secs());
+    }
+    let error = error.without_url();
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(base: &str) -> BrokerClient {
+        BrokerClient::new(
+            crate::replay::client().expect("client"),
+            Url::parse(base).unwrap(),
+            Some("secret".into()),
+        )
+    }
+
+    #[test]
+    fn urls_keep_the_base_path_and_encode_segments() {
+        let c = client("http://broker.internal/vow/");
+        assert_eq!(
+            c.url(&["services", "web", "versions", "1.0 beta?"])
+                .as_str(),
+            "http://broker.internal/vow/api/v1/services/web/versions/1.0%20beta%3F"
+        );
+        let c = client("http://127.0.0.1:8080");
+        assert_eq!(
+            c.url(&["environments"]).as_str(),
+            "http://127.0.0.1:8080/api/v1/environments"
+        );
+    }
+
+    #[test]
+    fn the_token_is_never_shown() {
+        let shown = format!("{:?}", client("http://127.0.0.1:1"));
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("[redacted]"));
+    }
+}
