@@ -10,7 +10,7 @@ pub mod name;
 mod server;
 pub mod store;
 
-pub use api::{Settings, router};
+pub use api::{OPENAPI, Settings, router, routes};
 pub use content::Canonical;
 pub use server::serve;
 pub use store::{Database, Store, StoreError};

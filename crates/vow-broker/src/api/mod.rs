@@ -1,13 +1,16 @@
-//! The broker's HTTP API under `/api/v1`, plus `/healthz` and `/readyz`. Handlers are thin: they
-//! parse names and bodies, call the store, and shape the answer.
+//! The broker's HTTP API under `/api/v1`, plus `/healthz` and `/readyz`, described by the OpenAPI
+//! document docs/broker-openapi.json, which it serves at `/api/v1/openapi.json`. Handlers are
+//! thin: they parse names and bodies, call the store, and shape the answer.
 
 mod contract;
 mod environment;
 mod error;
 mod extract;
 mod health;
+mod openapi;
 mod router;
 mod service;
 
 pub use error::{ApiError, ErrorBody};
-pub use router::{Settings, router};
+pub use openapi::OPENAPI;
+pub use router::{Settings, router, routes};

@@ -2,10 +2,11 @@
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
-use axum::routing::get;
+use axum::http::Method;
+use axum::routing::{MethodRouter, get, post, put};
 
 use super::error::ApiError;
-use super::{contract, environment, health, service};
+use super::{contract, environment, health, openapi, service};
 use crate::store::Store;
 
 /// Settings of the HTTP API.
@@ -42,38 +43,86 @@ impl FromRef<AppState> for Settings {
     }
 }
 
+/// Every route of the broker, as (method, path) with `{param}` segments, in the order of
+/// docs/broker.md. The router is built from this list and nothing else, so it is the route table:
+/// a test compares it with the OpenAPI document (docs/broker-openapi.json) both ways.
+pub fn routes() -> &'static [(Method, &'static str)] {
+    ROUTES
+}
+
+static ROUTES: &[(Method, &str)] = &[
+    (Method::GET, "/healthz"),
+    (Method::GET, "/readyz"),
+    (Method::GET, "/api/v1/openapi.json"),
+    (Method::GET, "/api/v1/services"),
+    (Method::GET, "/api/v1/services/{service}"),
+    (Method::GET, "/api/v1/services/{service}/versions"),
+    (Method::PUT, "/api/v1/services/{service}/versions/{version}"),
+    (Method::GET, "/api/v1/services/{service}/versions/{version}"),
+    (
+        Method::PUT,
+        "/api/v1/services/{service}/versions/{version}/contracts/{provider}",
+    ),
+    (
+        Method::GET,
+        "/api/v1/services/{service}/versions/{version}/contracts/{provider}",
+    ),
+    (
+        Method::GET,
+        "/api/v1/services/{service}/versions/{version}/contracts",
+    ),
+    (Method::GET, "/api/v1/environments"),
+    (Method::PUT, "/api/v1/environments/{environment}"),
+    (Method::GET, "/api/v1/environments/{environment}"),
+    (
+        Method::POST,
+        "/api/v1/environments/{environment}/deployments",
+    ),
+    (
+        Method::GET,
+        "/api/v1/environments/{environment}/deployments",
+    ),
+];
+
+/// The handler of one entry of [`ROUTES`]. A handler missing here for an entry fails every
+/// router build (and so every test); one here without an entry is never mounted.
+fn handler(method: &Method, path: &str) -> MethodRouter<AppState> {
+    match (method.as_str(), path) {
+        ("GET", "/healthz") => get(health::healthz),
+        ("GET", "/readyz") => get(health::readyz),
+        ("GET", "/api/v1/openapi.json") => get(openapi::document),
+        ("GET", "/api/v1/services") => get(service::list),
+        ("GET", "/api/v1/services/{service}") => get(service::get),
+        ("GET", "/api/v1/services/{service}/versions") => get(service::versions),
+        ("PUT", "/api/v1/services/{service}/versions/{version}") => put(service::put_version),
+        ("GET", "/api/v1/services/{service}/versions/{version}") => get(service::get_version),
+        ("PUT", "/api/v1/services/{service}/versions/{version}/contracts/{provider}") => {
+            put(contract::publish)
+        }
+        ("GET", "/api/v1/services/{service}/versions/{version}/contracts/{provider}") => {
+            get(contract::get)
+        }
+        ("GET", "/api/v1/services/{service}/versions/{version}/contracts") => get(contract::list),
+        ("GET", "/api/v1/environments") => get(environment::list),
+        ("PUT", "/api/v1/environments/{environment}") => put(environment::put),
+        ("GET", "/api/v1/environments/{environment}") => get(environment::get),
+        ("POST", "/api/v1/environments/{environment}/deployments") => {
+            post(environment::record_deployment)
+        }
+        ("GET", "/api/v1/environments/{environment}/deployments") => get(environment::deployments),
+        _ => panic!("the route table lists {method} {path}, which has no handler"),
+    }
+}
+
 /// The broker's routes over a store.
 pub fn router(store: Store, settings: Settings) -> Router {
     let limit = settings.max_body_bytes;
-    let api = Router::<AppState>::new()
-        .route("/services", get(service::list))
-        .route("/services/{service}", get(service::get))
-        .route("/services/{service}/versions", get(service::versions))
-        .route(
-            "/services/{service}/versions/{version}",
-            get(service::get_version).put(service::put_version),
-        )
-        .route(
-            "/services/{service}/versions/{version}/contracts",
-            get(contract::list),
-        )
-        .route(
-            "/services/{service}/versions/{version}/contracts/{provider}",
-            get(contract::get).put(contract::publish),
-        )
-        .route("/environments", get(environment::list))
-        .route(
-            "/environments/{environment}",
-            get(environment::get).put(environment::put),
-        )
-        .route(
-            "/environments/{environment}/deployments",
-            get(environment::deployments).post(environment::record_deployment),
-        );
-    Router::new()
-        .nest("/api/v1", api)
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
+    ROUTES
+        .iter()
+        .fold(Router::<AppState>::new(), |router, (method, path)| {
+            // A second method on a path merges into the first one's method router.
+            router.route(path, handler(method, path))
+        })
         .fallback(|| async {
             ApiError::NotFound {
                 code: "route_not_found",

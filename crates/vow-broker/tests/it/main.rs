@@ -7,4 +7,5 @@ mod api;
 mod concurrency;
 mod deployment;
 mod error;
+mod openapi;
 mod serve;
