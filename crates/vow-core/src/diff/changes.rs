@@ -547,7 +547,6 @@ impl Differ<'_> {
         );
         change.before = sc.before.clone();
         change.after = sc.after.clone();
-        change.schema = Some(sc.clone());
     }
 
     fn errors(&mut self, oi: usize, ni: usize, o: &Operation, n: &Operation) {

@@ -124,9 +124,6 @@ pub struct Change {
     pub(crate) old_op: Option<usize>,
     #[serde(skip)]
     pub(crate) new_op: Option<usize>,
-    /// For schema changes: the schema kind, for scoping.
-    #[serde(skip)]
-    pub(crate) schema: Option<crate::spec::compare::SchemaChange>,
 }
 
 /// Title and version of one side.
@@ -281,6 +278,5 @@ pub(crate) fn new_change(
         affected: Vec::new(),
         old_op: None,
         new_op: None,
-        schema: None,
     }
 }

@@ -26,6 +26,9 @@ pub struct Document {
     text: String,
     format: SourceFormat,
     map: Option<SourceMap>,
+    /// The documents this one refers to: the pointer of each `$ref` to another file, and that
+    /// file's key. Found once, when the document is added.
+    files: Vec<(String, String)>,
 }
 
 impl Document {
@@ -125,6 +128,15 @@ impl Documents {
             }
         };
         let id = self.docs.len();
+        let mut refs = Vec::new();
+        collect_refs(&value, &mut refs);
+        let files = refs
+            .into_iter()
+            .filter_map(|(pointer, reference)| {
+                let file = reference.split('#').next().unwrap_or_default();
+                (!file.is_empty() && !is_remote(file)).then(|| (pointer, join_key(key, file)))
+            })
+            .collect();
         self.docs.push(Document {
             key: key.to_owned(),
             origin: origin.to_owned(),
@@ -132,6 +144,7 @@ impl Documents {
             text: if map.is_some() { String::new() } else { text },
             format,
             map,
+            files,
         });
         self.by_key.insert(key.to_owned(), id);
         Ok(id)
@@ -148,24 +161,17 @@ impl Documents {
         let mut seen = BTreeSet::new();
         let mut out = Vec::new();
         for (id, doc) in self.docs.iter().enumerate() {
-            let mut refs = Vec::new();
-            collect_refs(&doc.value, &mut refs);
-            for (pointer, reference) in refs {
-                let file = reference.split('#').next().unwrap_or_default();
-                if file.is_empty() || is_remote(file) {
-                    continue;
-                }
-                let key = join_key(&doc.key, file);
-                if self.by_key.contains_key(&key)
-                    || self.unavailable.contains_key(&key)
+            for (pointer, key) in &doc.files {
+                if self.by_key.contains_key(key)
+                    || self.unavailable.contains_key(key)
                     || !seen.insert(key.clone())
                 {
                     continue;
                 }
                 out.push(MissingDocument {
-                    key,
+                    key: key.clone(),
                     referrer: id,
-                    pointer,
+                    pointer: pointer.clone(),
                 });
             }
         }
