@@ -165,14 +165,22 @@ fn connection(error: reqwest::Error) -> ReplayFailure {
             message: "the request timed out".into(),
         };
     }
+    ReplayFailure::Connection {
+        message: with_causes(&error),
+    }
+}
+
+/// An error's message followed by its causes (`…: connection refused`); reqwest keeps what
+/// actually went wrong in the source chain.
+pub(crate) fn with_causes(error: &dyn std::error::Error) -> String {
     let mut message = error.to_string();
-    let mut source = std::error::Error::source(&error);
+    let mut source = error.source();
     while let Some(cause) = source {
         message.push_str(": ");
         message.push_str(&cause.to_string());
         source = cause.source();
     }
-    ReplayFailure::Connection { message }
+    message
 }
 
 #[cfg(test)]
