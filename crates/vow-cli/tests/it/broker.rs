@@ -1,10 +1,11 @@
 //! `vow broker serve` and `vow broker migrate` as a user runs them: the embedded SQLite default
 //! under a data directory, a real socket, and a clean stop on SIGTERM.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use crate::support::Broker;
 
 fn vow() -> Command {
     Command::new(env!("CARGO_BIN_EXE_vow"))
@@ -30,32 +31,10 @@ fn migrate_creates_the_sqlite_database_under_the_data_dir() {
 
 #[test]
 fn serve_answers_on_its_address_and_stops_on_sigterm() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut child = vow()
-        .args(["broker", "serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir.path())
-        .env_remove("VOW_DATABASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start vow broker serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("read stdout");
-    let address = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
-
-    let mut stream = TcpStream::connect(&address).expect("connect");
-    stream
-        .write_all(b"GET /readyz HTTP/1.1\r\nHost: broker\r\nConnection: close\r\n\r\n")
-        .expect("write");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("read");
+    let mut broker = Broker::start(Stdio::piped());
+    let answer = broker.raw_get("/readyz");
     assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    let child = &mut broker.child;
 
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

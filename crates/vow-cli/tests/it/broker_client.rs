@@ -1,72 +1,9 @@
 //! The broker client commands (`vow publish`, `vow record-deployment`, `vow environments`)
 //! against a real `vow broker serve` on SQLite in a temp dir, on a free loopback port.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 
-use crate::support::{redact, root, transcript};
-
-/// `vow broker serve` on a free port, killed when dropped.
-struct Broker {
-    child: Child,
-    address: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Broker {
-    fn start() -> Broker {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_vow"))
-            .args(["broker", "serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(dir.path())
-            .env_remove("VOW_DATABASE_URL")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start vow broker serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("read stdout");
-        let address = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_owned();
-        Broker {
-            child,
-            address,
-            _dir: dir,
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.address)
-    }
-
-    /// A GET on the API, its JSON body.
-    fn get(&self, path: &str) -> serde_json::Value {
-        let mut stream = TcpStream::connect(&self.address).expect("connect");
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: broker\r\nConnection: close\r\n\r\n"
-        )
-        .expect("write");
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer).expect("read");
-        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-        let body = answer.split_once("\r\n\r\n").expect("a body").1;
-        serde_json::from_str(body).expect("JSON")
-    }
-}
-
-impl Drop for Broker {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::support::{Broker, redact, root, transcript};
 
 /// Runs `vow` from the repository root with none of the broker or CI variables the detection
 /// reads, plus `env`.
@@ -113,7 +50,7 @@ const PUBLISH: [&str; 8] = [
 
 #[test]
 fn publishing_twice_creates_then_changes_nothing() {
-    let broker = Broker::start();
+    let broker = Broker::start(Stdio::null());
     let url = broker.url();
     let first = vow(&PUBLISH, &[("VOW_BROKER_URL", &url)]);
     insta::assert_snapshot!("publish_first", snapshot_text(&first));
@@ -127,7 +64,7 @@ fn publishing_twice_creates_then_changes_nothing() {
 
 #[test]
 fn other_content_for_a_published_version_is_a_conflict() {
-    let broker = Broker::start();
+    let broker = Broker::start(Stdio::null());
     let url = broker.url();
     let published = vow(&PUBLISH, &[("VOW_BROKER_URL", &url)]);
     assert_eq!(
@@ -165,7 +102,7 @@ fn other_content_for_a_published_version_is_a_conflict() {
 
 #[test]
 fn record_deployment_creates_the_environment_and_replaces_the_previous() {
-    let broker = Broker::start();
+    let broker = Broker::start(Stdio::null());
     let url = broker.url();
     let env = [("VOW_BROKER_URL", url.as_str())];
     assert_eq!(vow(&PUBLISH, &env).status.code(), Some(0));

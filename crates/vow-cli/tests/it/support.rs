@@ -1,9 +1,10 @@
-//! Test support: the example provider (or any axum app) on a free loopback port, running the real `vow` binary, and
+//! Test support: the example provider (or any axum app) and the broker on free loopback ports, running the real `vow` binary, and
 //! transcripts with run-specific details (ports, timings, temp paths) redacted for snapshots.
 
-use std::net::SocketAddr;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 use vow_example_provider::{Fault, FaultSet};
 
@@ -246,4 +247,72 @@ pub fn violations(validator: &jsonschema::Validator, report: &serde_json::Value)
         .iter_errors(report)
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect()
+}
+
+/// `vow broker serve` on a free port, killed when dropped.
+pub struct Broker {
+    pub child: Child,
+    pub address: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Broker {
+    /// Starts the broker on SQLite in a temporary data directory; its stderr goes to `stderr`.
+    pub fn start(stderr: Stdio) -> Broker {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vow"))
+            .args(["broker", "serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(dir.path())
+            .env_remove("VOW_DATABASE_URL")
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .expect("start vow broker serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("read stdout");
+        let address = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        Broker {
+            child,
+            address,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// A GET on the broker, the whole HTTP answer as text.
+    pub fn raw_get(&self, path: &str) -> String {
+        let mut stream = TcpStream::connect(&self.address).expect("connect");
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: broker\r\nConnection: close\r\n\r\n"
+        )
+        .expect("write");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("read");
+        answer
+    }
+
+    /// A GET on the API that must answer 200, its JSON body.
+    pub fn get(&self, path: &str) -> serde_json::Value {
+        let answer = self.raw_get(path);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        let body = answer.split_once("\r\n\r\n").expect("a body").1;
+        serde_json::from_str(body).expect("JSON")
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
