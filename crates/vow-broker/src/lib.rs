@@ -6,6 +6,7 @@
 
 pub mod api;
 mod content;
+pub mod deploy;
 pub mod name;
 mod server;
 pub mod store;

@@ -86,6 +86,13 @@ name_type!(
     "use 1 to 128 letters, digits, '-', '_' or '.', starting with a letter or digit",
     is_identifier
 );
+name_type!(
+    /// A branch name such as `main` or `feature/new-cart`, as git and CI name it.
+    BranchName,
+    "the branch name",
+    "use 1 to 255 characters without control characters",
+    |text| (1..=255).contains(&text.len()) && !text.chars().any(char::is_control)
+);
 
 #[cfg(test)]
 mod tests {

@@ -79,6 +79,7 @@
 //! never a silent pick. Its cost is linear in the size of the question.
 
 mod decide;
+mod evidence;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -86,6 +87,7 @@ use serde::{Deserialize, Serialize};
 use crate::finding::Dimension;
 
 pub use decide::{QuestionError, decide};
+pub use evidence::{Assessment, assess};
 
 /// Version of the JSON answer layout; bumped on any incompatible change.
 pub const ANSWER_FORMAT_VERSION: u32 = 1;

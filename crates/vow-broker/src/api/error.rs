@@ -41,6 +41,8 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     /// 422 `invalid_contract`: the body is not a valid vow contract.
     InvalidContract { pointer: String, message: String },
+    /// 422 `invalid_spec`: the body is not a spec bundle vow can read.
+    InvalidSpec { pointer: String, message: String },
     /// 422 `contract_mismatch`: the contract names another consumer or provider than the path.
     ContractMismatch(String),
     /// 404 with a code naming what is missing (`service_not_found`, …).
@@ -65,9 +67,9 @@ impl ApiError {
             | ApiError::InvalidPath(_) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::InvalidContract { .. } | ApiError::ContractMismatch(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ApiError::InvalidContract { .. }
+            | ApiError::InvalidSpec { .. }
+            | ApiError::ContractMismatch(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
@@ -94,6 +96,9 @@ impl ApiError {
             ApiError::UnsupportedMediaType(m) => ("unsupported_media_type", m.clone(), None),
             ApiError::InvalidContract { pointer, message } => {
                 ("invalid_contract", message.clone(), Some(pointer.clone()))
+            }
+            ApiError::InvalidSpec { pointer, message } => {
+                ("invalid_spec", message.clone(), Some(pointer.clone()))
             }
             ApiError::ContractMismatch(m) => ("contract_mismatch", m.clone(), None),
             ApiError::NotFound { code, message } | ApiError::Conflict { code, message } => {
@@ -161,6 +166,22 @@ impl From<StoreError> for ApiError {
             },
             StoreError::ContractConflict { .. } => ApiError::Conflict {
                 code: "contract_conflict",
+                message,
+            },
+            StoreError::SpecConflict { .. } => ApiError::Conflict {
+                code: "spec_conflict",
+                message,
+            },
+            StoreError::ContractHashNotFound { .. } => ApiError::NotFound {
+                code: "contract_not_found",
+                message,
+            },
+            StoreError::ReleaseNotFound { .. } => ApiError::NotFound {
+                code: "release_not_found",
+                message,
+            },
+            StoreError::DeploymentNotFound { .. } => ApiError::NotFound {
+                code: "deployment_not_found",
                 message,
             },
             StoreError::Unavailable(source) => {

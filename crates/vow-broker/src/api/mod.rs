@@ -3,6 +3,7 @@
 //! thin: they parse names and bodies, call the store, and shape the answer.
 
 mod contract;
+mod deploy;
 mod environment;
 mod error;
 mod extract;
@@ -10,6 +11,8 @@ mod health;
 mod openapi;
 mod router;
 mod service;
+mod spec;
+mod verification;
 
 pub use error::{ApiError, ErrorBody};
 pub use openapi::OPENAPI;

@@ -6,7 +6,7 @@ use axum::http::Method;
 use axum::routing::{MethodRouter, get, post, put};
 
 use super::error::ApiError;
-use super::{contract, environment, health, openapi, service};
+use super::{contract, deploy, environment, health, openapi, service, spec, verification};
 use crate::store::Store;
 
 /// Settings of the HTTP API.
@@ -71,6 +71,26 @@ static ROUTES: &[(Method, &str)] = &[
         Method::GET,
         "/api/v1/services/{service}/versions/{version}/contracts",
     ),
+    (
+        Method::PUT,
+        "/api/v1/services/{service}/versions/{version}/spec",
+    ),
+    (
+        Method::GET,
+        "/api/v1/services/{service}/versions/{version}/spec",
+    ),
+    (
+        Method::POST,
+        "/api/v1/services/{service}/versions/{version}/verifications",
+    ),
+    (
+        Method::GET,
+        "/api/v1/services/{service}/versions/{version}/verifications",
+    ),
+    (
+        Method::GET,
+        "/api/v1/services/{service}/contracts-to-verify",
+    ),
     (Method::GET, "/api/v1/environments"),
     (Method::PUT, "/api/v1/environments/{environment}"),
     (Method::GET, "/api/v1/environments/{environment}"),
@@ -82,6 +102,19 @@ static ROUTES: &[(Method, &str)] = &[
         Method::GET,
         "/api/v1/environments/{environment}/deployments",
     ),
+    (
+        Method::POST,
+        "/api/v1/environments/{environment}/undeployments",
+    ),
+    (Method::POST, "/api/v1/environments/{environment}/releases"),
+    (Method::GET, "/api/v1/environments/{environment}/releases"),
+    (
+        Method::POST,
+        "/api/v1/environments/{environment}/support-ended",
+    ),
+    (Method::GET, "/api/v1/can-i-deploy"),
+    (Method::GET, "/api/v1/can-i-merge"),
+    (Method::GET, "/api/v1/deprecations"),
 ];
 
 /// The handler of one entry of [`ROUTES`]. A handler missing here for an entry fails every
@@ -103,6 +136,17 @@ fn handler(method: &Method, path: &str) -> MethodRouter<AppState> {
             get(contract::get)
         }
         ("GET", "/api/v1/services/{service}/versions/{version}/contracts") => get(contract::list),
+        ("PUT", "/api/v1/services/{service}/versions/{version}/spec") => put(spec::publish),
+        ("GET", "/api/v1/services/{service}/versions/{version}/spec") => get(spec::get),
+        ("POST", "/api/v1/services/{service}/versions/{version}/verifications") => {
+            post(verification::record)
+        }
+        ("GET", "/api/v1/services/{service}/versions/{version}/verifications") => {
+            get(verification::list)
+        }
+        ("GET", "/api/v1/services/{service}/contracts-to-verify") => {
+            get(deploy::contracts_to_verify)
+        }
         ("GET", "/api/v1/environments") => get(environment::list),
         ("PUT", "/api/v1/environments/{environment}") => put(environment::put),
         ("GET", "/api/v1/environments/{environment}") => get(environment::get),
@@ -110,6 +154,19 @@ fn handler(method: &Method, path: &str) -> MethodRouter<AppState> {
             post(environment::record_deployment)
         }
         ("GET", "/api/v1/environments/{environment}/deployments") => get(environment::deployments),
+        ("POST", "/api/v1/environments/{environment}/undeployments") => {
+            post(environment::record_undeployment)
+        }
+        ("POST", "/api/v1/environments/{environment}/releases") => {
+            post(environment::record_release)
+        }
+        ("GET", "/api/v1/environments/{environment}/releases") => get(environment::releases),
+        ("POST", "/api/v1/environments/{environment}/support-ended") => {
+            post(environment::record_support_ended)
+        }
+        ("GET", "/api/v1/can-i-deploy") => get(deploy::can_i_deploy),
+        ("GET", "/api/v1/can-i-merge") => get(deploy::can_i_merge),
+        ("GET", "/api/v1/deprecations") => get(deploy::deprecations),
         _ => panic!("the route table lists {method} {path}, which has no handler"),
     }
 }

@@ -203,7 +203,7 @@ impl Store {
     }
 
     /// The error for a version that does not exist: its service may be missing too.
-    async fn missing_version(&self, service: &str, version: &str) -> StoreError {
+    pub(super) async fn missing_version(&self, service: &str, version: &str) -> StoreError {
         match self.service(service).await {
             Ok(None) => StoreError::ServiceNotFound {
                 service: service.to_owned(),

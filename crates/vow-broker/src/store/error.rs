@@ -44,6 +44,36 @@ pub enum StoreError {
         stored_hash: String,
         given_hash: String,
     },
+    /// The provider version already has a different spec.
+    #[error(
+        "{service} {version} already has a different spec ({stored_hash}, this one is {given_hash}); the spec of a version never changes: publish the new spec under a new version"
+    )]
+    SpecConflict {
+        service: String,
+        version: String,
+        stored_hash: String,
+        given_hash: String,
+    },
+    /// No contract with this content hash was ever published.
+    #[error("no contract with hash {hash} was published for {provider}")]
+    ContractHashNotFound { hash: String, provider: String },
+    /// The version is not released in the environment (or its support already ended).
+    #[error("{service} {version} is not released in {environment}")]
+    ReleaseNotFound {
+        environment: String,
+        service: String,
+        version: String,
+    },
+    /// The service has no current deployment in the environment (for that application instance).
+    #[error("{service} is not deployed in {environment}{}", instance.as_deref().map(|i| format!(" as instance {i:?}")).unwrap_or_default())]
+    DeploymentNotFound {
+        environment: String,
+        service: String,
+        instance: Option<String>,
+    },
+    /// A stored value could not be read back (written by a newer vow, or edited by hand).
+    #[error("a stored value is unreadable: {0}")]
+    Corrupt(String),
     /// The database could not be reached in time (connection refused, pool exhausted, closed).
     #[error("the database is unavailable")]
     Unavailable(#[source] sqlx::Error),

@@ -4,14 +4,23 @@
 mod contract;
 mod environment;
 mod error;
+mod evidence;
 mod migration;
 mod pool;
+mod question;
 mod record;
+mod release;
+mod selection;
 mod service;
 
 pub use contract::NewContract;
 pub use error::StoreError;
+pub use evidence::{ConsumerRef, NewSpec, NewVerification, SpecPublication, VerificationRecord};
+pub(crate) use evidence::{NewCompatibility, StoredFact};
 pub use pool::{Database, Store};
+pub use question::{LoadedQuestion, MissingAssessment};
 pub use record::{
     Deployment, Environment, Publication, Put, Service, StoredContract, Version, VersionAttributes,
 };
+pub use release::Release;
+pub use selection::{SelectedBecause, SelectedConsumer, SelectedContract};

@@ -127,6 +127,25 @@ impl Documents {
                 (source.value, Some(source.map))
             }
         };
+        let text = if map.is_some() { String::new() } else { text };
+        Ok(self.push(key, origin, value, text, format, map))
+    }
+
+    /// Adds a document that is already a JSON value (e.g. one document of a bundle the broker
+    /// stored). Problems in it are located by JSON pointer only: there is no text to give lines.
+    pub fn add_value(&mut self, key: &str, origin: &str, value: Value) -> DocId {
+        self.push(key, origin, value, String::new(), SourceFormat::Json, None)
+    }
+
+    fn push(
+        &mut self,
+        key: &str,
+        origin: &str,
+        value: Value,
+        text: String,
+        format: SourceFormat,
+        map: Option<SourceMap>,
+    ) -> DocId {
         let id = self.docs.len();
         let mut refs = Vec::new();
         collect_refs(&value, &mut refs);
@@ -141,13 +160,13 @@ impl Documents {
             key: key.to_owned(),
             origin: origin.to_owned(),
             value,
-            text: if map.is_some() { String::new() } else { text },
+            text,
             format,
             map,
             files,
         });
         self.by_key.insert(key.to_owned(), id);
-        Ok(id)
+        id
     }
 
     /// Records that the document `key` could not be read, so references to it are reported with

@@ -6,6 +6,7 @@
 //! by relative `$ref`s), and calls [`build_spec`].
 
 pub mod build;
+pub mod bundle;
 pub mod compare;
 pub mod document;
 pub mod flat;
@@ -17,6 +18,7 @@ pub mod validate;
 use std::collections::BTreeMap;
 
 pub use build::{SpecError, build_spec};
+pub use bundle::Bundle;
 pub use document::{Documents, SpecProblem};
 pub use model::*;
 pub use schema::{SchemaId, SchemaNode, Schemas, TypeSet};

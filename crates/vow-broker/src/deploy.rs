@@ -1,0 +1,301 @@
+//! Answering can-I-deploy and can-I-merge: load the question from the store, compute the
+//! compatibility results it lacks (vow-core's static check of a spec against a contract, cached by
+//! their hashes and by the vow version that computed them), and let vow-core decide.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use vow_core::contract::decode_contract;
+use vow_core::deploy::{
+    Answer, Assessment, DeprecationKind, Question, QuestionError, ServiceVersion, Target, assess,
+    decide,
+};
+use vow_core::spec::Bundle;
+
+use crate::store::{MissingAssessment, NewCompatibility, Store, StoreError, StoredFact};
+
+/// Names the code that computed a cached compatibility result; results of another version are
+/// computed again, so a fix in the check reaches old pairs.
+pub const CHECKER: &str = concat!("vow ", env!("CARGO_PKG_VERSION"));
+
+/// What can stop an answer.
+#[derive(Debug, thiserror::Error)]
+pub enum DeployError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The loaded facts contradict each other; a bug, never the client's fault.
+    #[error(transparent)]
+    Question(#[from] QuestionError),
+}
+
+/// Answers whether `candidate` can go to `target`, with the deprecation clock read at `as_of`.
+pub async fn answer(
+    store: &Store,
+    candidate: &ServiceVersion,
+    target: &Target,
+    as_of: NaiveDate,
+) -> Result<Answer, DeployError> {
+    Ok(decide(&question(store, candidate, target, as_of).await?)?)
+}
+
+/// The question with every fact, the missing compatibility results computed and stored.
+async fn question(
+    store: &Store,
+    candidate: &ServiceVersion,
+    target: &Target,
+    as_of: NaiveDate,
+) -> Result<Question, StoreError> {
+    let loaded = store
+        .load_question(candidate, target, as_of, CHECKER)
+        .await?;
+    let mut question = loaded.question;
+    for assessment in assess_missing(store, &loaded.missing).await? {
+        question.compatibility.push(assessment.compatibility);
+        question.deprecations.extend(assessment.deprecations);
+    }
+    Ok(question)
+}
+
+/// A deprecated element of a provider's spec that a consumer version present in an environment
+/// still uses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeprecationInUse {
+    pub environment: String,
+    pub provider: String,
+    pub provider_version: String,
+    pub consumer: String,
+    pub consumer_version: String,
+    pub interaction: String,
+    pub element: String,
+    pub status: DeprecationStatus,
+    /// The sunset, for a deprecated element.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sunset: Option<NaiveDate>,
+    /// Days from the as-of date to the sunset (negative once it passed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days_left: Option<i64>,
+}
+
+/// Where an element in use stands on the deprecation clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeprecationStatus {
+    /// The provider version no longer has it.
+    Removed,
+    /// The sunset is on or before the as-of date.
+    Overdue,
+    /// The sunset is within the warning window.
+    Near,
+    /// The sunset is further away.
+    Scheduled,
+}
+
+/// The deprecated elements of `provider`'s specs that consumers use, per environment (all of
+/// them, or `environment`): for each provider version present there, each consumer version
+/// present with a contract that uses a deprecated or removed element. Sorted most urgent first.
+pub async fn deprecations_in_use(
+    store: &Store,
+    provider: &str,
+    environment: Option<&str>,
+    as_of: NaiveDate,
+    warning_days: i64,
+) -> Result<Vec<DeprecationInUse>, StoreError> {
+    let environments: Vec<String> = match environment {
+        Some(e) => vec![e.to_owned()],
+        None => store
+            .environments()
+            .await?
+            .into_iter()
+            .map(|e| e.name)
+            .collect(),
+    };
+    let mut out = Vec::new();
+    for environment in environments {
+        let mut versions: Vec<String> = store
+            .current_deployments(&environment)
+            .await?
+            .into_iter()
+            .filter(|d| d.service == provider)
+            .map(|d| d.version)
+            .chain(
+                store
+                    .current_releases(&environment)
+                    .await?
+                    .into_iter()
+                    .filter(|r| r.service == provider)
+                    .map(|r| r.version),
+            )
+            .collect();
+        versions.sort();
+        versions.dedup();
+        for version in versions {
+            let candidate = ServiceVersion {
+                service: provider.to_owned(),
+                version: version.clone(),
+            };
+            let target = Target::Environment {
+                name: environment.clone(),
+            };
+            let q = question(store, &candidate, &target, as_of).await?;
+            let Some(spec) = q
+                .specs
+                .iter()
+                .find(|s| s.provider == provider && s.provider_version == version)
+            else {
+                continue;
+            };
+            for fact in q
+                .deprecations
+                .iter()
+                .filter(|f| f.spec_hash == spec.spec_hash)
+            {
+                for consumer in q
+                    .consumer_contracts
+                    .iter()
+                    .filter(|c| c.contract_hash == fact.contract_hash)
+                {
+                    let (status, sunset, days_left) = match fact.kind {
+                        DeprecationKind::Removed => (DeprecationStatus::Removed, None, None),
+                        DeprecationKind::Sunset { sunset } => {
+                            let left = (sunset - as_of).num_days();
+                            let status = if left <= 0 {
+                                DeprecationStatus::Overdue
+                            } else if left <= warning_days {
+                                DeprecationStatus::Near
+                            } else {
+                                DeprecationStatus::Scheduled
+                            };
+                            (status, Some(sunset), Some(left))
+                        }
+                    };
+                    out.push(DeprecationInUse {
+                        environment: environment.clone(),
+                        provider: provider.to_owned(),
+                        provider_version: version.clone(),
+                        consumer: consumer.consumer.clone(),
+                        consumer_version: consumer.consumer_version.clone(),
+                        interaction: fact.interaction.clone(),
+                        element: fact.element.clone(),
+                        status,
+                        sunset,
+                        days_left,
+                    });
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        (
+            a.status,
+            a.days_left,
+            &a.environment,
+            &a.element,
+            &a.consumer,
+            &a.consumer_version,
+        )
+            .cmp(&(
+                b.status,
+                b.days_left,
+                &b.environment,
+                &b.element,
+                &b.consumer,
+                &b.consumer_version,
+            ))
+    });
+    out.dedup();
+    Ok(out)
+}
+
+/// Computes and stores the compatibility of each pair, reading each spec once. A spec or contract
+/// that no longer reads (stored by an older vow with other rules) gives no result, and the rows
+/// that needed it stay unknown; the broker's log says why.
+pub(crate) async fn assess_missing(
+    store: &Store,
+    missing: &[MissingAssessment],
+) -> Result<Vec<Assessment>, StoreError> {
+    let mut by_spec: BTreeMap<i64, Vec<&MissingAssessment>> = BTreeMap::new();
+    for m in missing {
+        by_spec.entry(m.spec_id).or_default().push(m);
+    }
+    let mut out = Vec::new();
+    for (spec_id, pairs) in by_spec {
+        let spec_text = store.spec_content(spec_id).await?;
+        let mut inputs = Vec::with_capacity(pairs.len());
+        for pair in pairs {
+            inputs.push((
+                pair.clone(),
+                store.contract_content(pair.contract_id).await?,
+            ));
+        }
+        // Reading a spec and checking contracts is CPU work: off the async workers.
+        let computed = tokio::task::spawn_blocking(move || assess_all(&spec_text, inputs))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("the compatibility check failed: {e}")))?;
+        for (pair, assessment) in computed {
+            let deprecations: Vec<StoredFact> =
+                assessment.deprecations.iter().map(StoredFact::of).collect();
+            let c = &assessment.compatibility;
+            store
+                .put_compatibility(
+                    &NewCompatibility {
+                        spec_id: pair.spec_id,
+                        contract_id: pair.contract_id,
+                        checker: CHECKER,
+                        passed: c.passed,
+                        failed_dimensions: &c.failed_dimensions,
+                        errors: c.errors,
+                        warnings: c.warnings,
+                        deprecations: &serde_json::to_string(&deprecations)
+                            .unwrap_or_else(|_| "[]".to_owned()),
+                        report: &serde_json::to_string(&assessment.result.interactions)
+                            .unwrap_or_else(|_| "[]".to_owned()),
+                    },
+                    Utc::now(),
+                )
+                .await?;
+            out.push(assessment);
+        }
+    }
+    Ok(out)
+}
+
+/// Reads one spec bundle and assesses each contract against it.
+fn assess_all(
+    spec_text: &str,
+    inputs: Vec<(MissingAssessment, String)>,
+) -> Vec<(MissingAssessment, Assessment)> {
+    let spec = serde_json::from_str::<Bundle>(spec_text)
+        .map_err(|e| e.to_string())
+        .and_then(|bundle| bundle.spec("the stored spec").map_err(|e| e.to_string()));
+    let spec = match spec {
+        Ok(spec) => spec,
+        Err(e) => {
+            tracing::warn!(error = %e, "a stored spec does not read; its compatibility stays unknown");
+            return Vec::new();
+        }
+    };
+    inputs
+        .into_iter()
+        .filter_map(|(pair, contract_text)| {
+            let contract = serde_json::from_str::<Value>(&contract_text)
+                .map_err(|e| e.to_string())
+                .and_then(|value| {
+                    decode_contract("the stored contract", &value).map_err(|e| e.to_string())
+                });
+            match contract {
+                Ok(contract) => {
+                    let assessment = assess(&spec, &pair.spec_hash, &contract, &pair.contract_hash);
+                    Some((pair, assessment))
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, hash = %pair.contract_hash,
+                        "a stored contract does not read; its compatibility stays unknown");
+                    None
+                }
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,419 @@
+//! Provider specs published for a provider version, verification results, and the compatibility
+//! results computed from the two (cached by spec and contract).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sqlx::Row;
+use vow_core::deploy::{DeprecationFact, DeprecationKind};
+use vow_core::finding::Dimension;
+
+use super::error::StoreError;
+use super::pool::{BeginWrite, Store, on_pool};
+use super::record::{Put, VersionAttributes};
+use super::service::{ensure_service, ensure_version};
+
+/// A provider version's spec, as published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SpecPublication {
+    pub service: String,
+    pub version: String,
+    pub hash: String,
+    pub published_at: DateTime<Utc>,
+}
+
+/// A spec to publish: the provider version and the bundle with its hash.
+#[derive(Debug, Clone, Copy)]
+pub struct NewSpec<'a> {
+    pub service: &'a str,
+    pub version: &'a str,
+    /// Content hash of `content` (see `crate::content`).
+    pub hash: &'a str,
+    /// Canonical JSON text of the bundle.
+    pub content: &'a str,
+}
+
+/// A verification result to record.
+#[derive(Debug, Clone)]
+pub struct NewVerification<'a> {
+    pub provider: &'a str,
+    pub provider_version: &'a str,
+    pub contract_hash: &'a str,
+    pub passed: bool,
+    pub failed_dimensions: &'a [Dimension],
+    pub summary: &'a Value,
+    pub build_url: Option<&'a str>,
+}
+
+/// A recorded verification result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerificationRecord {
+    pub provider: String,
+    pub provider_version: String,
+    pub contract_hash: String,
+    /// Consumer versions whose contract has this content (the latest 50).
+    pub consumers: Vec<ConsumerRef>,
+    pub passed: bool,
+    pub failed_dimensions: Vec<Dimension>,
+    pub summary: Value,
+    pub build_url: Option<String>,
+    pub verified_at: DateTime<Utc>,
+}
+
+/// A consumer version, named.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsumerRef {
+    pub consumer: String,
+    pub version: String,
+}
+
+/// A cached compatibility result to store.
+#[derive(Debug, Clone)]
+pub struct NewCompatibility<'a> {
+    pub spec_id: i64,
+    pub contract_id: i64,
+    pub checker: &'a str,
+    pub passed: bool,
+    pub failed_dimensions: &'a [Dimension],
+    pub errors: u32,
+    pub warnings: u32,
+    /// JSON array of deprecation facts.
+    pub deprecations: &'a str,
+    /// JSON of the findings per interaction.
+    pub report: &'a str,
+}
+
+/// A deprecation fact as the compatibility table stores it: without the two hashes, which are
+/// the row's key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct StoredFact {
+    interaction: String,
+    element: String,
+    #[serde(flatten)]
+    kind: DeprecationKind,
+}
+
+impl StoredFact {
+    pub(crate) fn of(fact: &DeprecationFact) -> StoredFact {
+        StoredFact {
+            interaction: fact.interaction.clone(),
+            element: fact.element.clone(),
+            kind: fact.kind,
+        }
+    }
+
+    pub(crate) fn with(self, spec_hash: &str, contract_hash: &str) -> DeprecationFact {
+        DeprecationFact {
+            spec_hash: spec_hash.to_owned(),
+            contract_hash: contract_hash.to_owned(),
+            interaction: self.interaction,
+            element: self.element,
+            kind: self.kind,
+        }
+    }
+}
+
+/// Dimensions as the JSON array the tables hold.
+pub(crate) fn dimensions_json(dimensions: &[Dimension]) -> String {
+    serde_json::to_string(dimensions).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// Reads a JSON array of dimensions written by [`dimensions_json`].
+pub(crate) fn dimensions_of(text: &str) -> Result<Vec<Dimension>, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("failed dimensions: {e}")))
+}
+
+/// The consumer versions (the latest 50) that published the contract with id `$contract_id`.
+macro_rules! consumers_of {
+    ($tx:expr, $contract_id:expr) => {{
+        let rows = sqlx::query(
+            "SELECT s.name, v.number FROM version_contracts vc \
+             JOIN versions v ON v.id = vc.consumer_version_id \
+             JOIN services s ON s.id = v.service_id \
+             WHERE vc.contract_id = $1 ORDER BY v.id DESC LIMIT 50",
+        )
+        .bind($contract_id)
+        .fetch_all(&mut *$tx)
+        .await?;
+        let mut consumers = Vec::with_capacity(rows.len());
+        for row in rows {
+            consumers.push(ConsumerRef {
+                consumer: row.try_get("name")?,
+                version: row.try_get("number")?,
+            });
+        }
+        consumers
+    }};
+}
+
+impl Store {
+    /// Publishes a provider version's spec, creating the service and version if new. The same
+    /// content again changes nothing; other content is a [`StoreError::SpecConflict`].
+    pub async fn publish_spec(
+        &self,
+        new: NewSpec<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Put<SpecPublication>, StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let service_id = ensure_service!(tx, new.service, now);
+            let (version_id, _) =
+                ensure_version!(tx, service_id, new.version, &VersionAttributes::default(), now);
+            sqlx::query(
+                "INSERT INTO specs (hash, content, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (hash) DO NOTHING",
+            )
+            .bind(new.hash)
+            .bind(new.content)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            let spec_id = sqlx::query_scalar::<_, i64>("SELECT id FROM specs WHERE hash = $1")
+                .bind(new.hash)
+                .fetch_one(&mut *tx)
+                .await?;
+            let created = sqlx::query(
+                "INSERT INTO version_specs (version_id, spec_id, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (version_id) DO NOTHING",
+            )
+            .bind(version_id)
+            .bind(spec_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            let row = sqlx::query(
+                "SELECT sp.hash, vs.created_at FROM version_specs vs \
+                 JOIN specs sp ON sp.id = vs.spec_id WHERE vs.version_id = $1",
+            )
+            .bind(version_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let stored: String = row.try_get("hash")?;
+            if stored != new.hash {
+                return Err(StoreError::SpecConflict {
+                    service: new.service.to_owned(),
+                    version: new.version.to_owned(),
+                    stored_hash: stored,
+                    given_hash: new.hash.to_owned(),
+                });
+            }
+            let published_at = row.try_get("created_at")?;
+            tx.commit().await?;
+            Ok(Put {
+                value: SpecPublication {
+                    service: new.service.to_owned(),
+                    version: new.version.to_owned(),
+                    hash: stored,
+                    published_at,
+                },
+                created,
+            })
+        })
+    }
+
+    /// The spec a provider version published: its publication and its bundle's canonical JSON.
+    pub async fn spec(
+        &self,
+        service: &str,
+        version: &str,
+    ) -> Result<Option<(SpecPublication, String)>, StoreError> {
+        on_pool!(self, pool => {
+            let row = sqlx::query(
+                "SELECT sp.hash, sp.content, vs.created_at FROM version_specs vs \
+                 JOIN specs sp ON sp.id = vs.spec_id \
+                 JOIN versions v ON v.id = vs.version_id \
+                 JOIN services s ON s.id = v.service_id \
+                 WHERE s.name = $1 AND v.number = $2",
+            )
+            .bind(service)
+            .bind(version)
+            .fetch_optional(pool)
+            .await?;
+            row.map(|row| -> Result<_, StoreError> {
+                Ok((
+                    SpecPublication {
+                        service: service.to_owned(),
+                        version: version.to_owned(),
+                        hash: row.try_get("hash")?,
+                        published_at: row.try_get("created_at")?,
+                    },
+                    row.try_get("content")?,
+                ))
+            })
+            .transpose()
+        })
+    }
+
+    /// Records a verification result of a provider version (created if new) against a contract
+    /// that was published. Results are appended; the latest per pair is the one that counts.
+    pub async fn record_verification(
+        &self,
+        new: &NewVerification<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<VerificationRecord, StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            // The contract must have been published toward this provider.
+            let contract_id = sqlx::query_scalar::<_, i64>(
+                "SELECT c.id FROM contracts c \
+                 JOIN version_contracts vc ON vc.contract_id = c.id \
+                 JOIN services ps ON ps.id = vc.provider_id \
+                 WHERE c.hash = $1 AND ps.name = $2 LIMIT 1",
+            )
+            .bind(new.contract_hash)
+            .bind(new.provider)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::ContractHashNotFound {
+                hash: new.contract_hash.to_owned(),
+                provider: new.provider.to_owned(),
+            })?;
+            let service_id = ensure_service!(tx, new.provider, now);
+            let (version_id, _) = ensure_version!(
+                tx,
+                service_id,
+                new.provider_version,
+                &VersionAttributes::default(),
+                now
+            );
+            sqlx::query(
+                "INSERT INTO verifications (provider_version_id, contract_id, passed, \
+                 failed_dimensions, summary, build_url, verified_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(version_id)
+            .bind(contract_id)
+            .bind(new.passed)
+            .bind(dimensions_json(new.failed_dimensions))
+            .bind(new.summary.to_string())
+            .bind(new.build_url)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            let consumers = consumers_of!(tx, contract_id);
+            tx.commit().await?;
+            Ok(VerificationRecord {
+                provider: new.provider.to_owned(),
+                provider_version: new.provider_version.to_owned(),
+                contract_hash: new.contract_hash.to_owned(),
+                consumers,
+                passed: new.passed,
+                failed_dimensions: new.failed_dimensions.to_vec(),
+                summary: new.summary.clone(),
+                build_url: new.build_url.map(str::to_owned),
+                verified_at: now,
+            })
+        })
+    }
+
+    /// The latest verification result of a provider version against each contract, by contract
+    /// hash. `None` when the version does not exist.
+    pub async fn verifications(
+        &self,
+        provider: &str,
+        version: &str,
+    ) -> Result<Option<Vec<VerificationRecord>>, StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let Some(version_id) = sqlx::query_scalar::<_, i64>(
+                "SELECT v.id FROM versions v JOIN services s ON s.id = v.service_id \
+                 WHERE s.name = $1 AND v.number = $2",
+            )
+            .bind(provider)
+            .bind(version)
+            .fetch_optional(&mut *tx)
+            .await?
+            else {
+                return Ok(None);
+            };
+            let rows = sqlx::query(
+                "SELECT vr.contract_id, c.hash, vr.passed, vr.failed_dimensions, vr.summary, \
+                 vr.build_url, vr.verified_at FROM verifications vr \
+                 JOIN contracts c ON c.id = vr.contract_id \
+                 WHERE vr.id IN (SELECT MAX(id) FROM verifications \
+                 WHERE provider_version_id = $1 GROUP BY contract_id) \
+                 ORDER BY c.hash",
+            )
+            .bind(version_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut records = Vec::with_capacity(rows.len());
+            for row in rows {
+                let contract_id: i64 = row.try_get("contract_id")?;
+                let summary: String = row.try_get("summary")?;
+                records.push(VerificationRecord {
+                    provider: provider.to_owned(),
+                    provider_version: version.to_owned(),
+                    contract_hash: row.try_get("hash")?,
+                    consumers: consumers_of!(tx, contract_id),
+                    passed: row.try_get("passed")?,
+                    failed_dimensions: dimensions_of(&row.try_get::<String, _>("failed_dimensions")?)?,
+                    summary: serde_json::from_str(&summary)
+                        .map_err(|e| StoreError::Corrupt(format!("verification summary: {e}")))?,
+                    build_url: row.try_get("build_url")?,
+                    verified_at: row.try_get("verified_at")?,
+                });
+            }
+            tx.commit().await?;
+            Ok(Some(records))
+        })
+    }
+
+    /// Stores (or replaces, when another checker computed it) a compatibility result.
+    pub(crate) async fn put_compatibility(
+        &self,
+        new: &NewCompatibility<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO compatibility (spec_id, contract_id, checker, passed, \
+                 failed_dimensions, errors, warnings, deprecations, report, computed_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                 ON CONFLICT (spec_id, contract_id) DO UPDATE SET checker = excluded.checker, \
+                 passed = excluded.passed, failed_dimensions = excluded.failed_dimensions, \
+                 errors = excluded.errors, warnings = excluded.warnings, \
+                 deprecations = excluded.deprecations, report = excluded.report, \
+                 computed_at = excluded.computed_at",
+            )
+            .bind(new.spec_id)
+            .bind(new.contract_id)
+            .bind(new.checker)
+            .bind(new.passed)
+            .bind(dimensions_json(new.failed_dimensions))
+            .bind(i64::from(new.errors))
+            .bind(i64::from(new.warnings))
+            .bind(new.deprecations)
+            .bind(new.report)
+            .bind(now)
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// The stored content of a spec (its bundle's canonical JSON), by id.
+    pub(crate) async fn spec_content(&self, spec_id: i64) -> Result<String, StoreError> {
+        on_pool!(self, pool => Ok(sqlx::query_scalar::<_, String>(
+            "SELECT content FROM specs WHERE id = $1",
+        )
+        .bind(spec_id)
+        .fetch_one(pool)
+        .await?))
+    }
+
+    /// The stored content of a contract (canonical JSON), by id.
+    pub(crate) async fn contract_content(&self, contract_id: i64) -> Result<String, StoreError> {
+        on_pool!(self, pool => Ok(sqlx::query_scalar::<_, String>(
+            "SELECT content FROM contracts WHERE id = $1",
+        )
+        .bind(contract_id)
+        .fetch_one(pool)
+        .await?))
+    }
+}
