@@ -45,8 +45,8 @@ CREATE TABLE compatibility (
     checker           TEXT NOT NULL,
     passed            BOOLEAN NOT NULL,
     failed_dimensions TEXT NOT NULL,
-    errors            INTEGER NOT NULL,
-    warnings          INTEGER NOT NULL,
+    errors            BIGINT NOT NULL,
+    warnings          BIGINT NOT NULL,
     -- JSON array of deprecation facts (interaction, element, kind, sunset).
     deprecations      TEXT NOT NULL,
     -- JSON: the findings per interaction.

@@ -1,7 +1,6 @@
 -- Evidence and presence: provider specs, verification results, cached compatibility results,
 -- releases, and undeployments. The PostgreSQL twin of this file is
--- migrations/postgres/0002_evidence.sql;
--- keep them in step. Every index here serves one of can-I-deploy's bounded queries
+-- migrations/postgres/0002_evidence.sql; keep them in step. Every index here serves one of can-I-deploy's bounded queries
 -- (crates/vow-core/src/deploy.rs lists them).
 
 -- Provider spec content, stored once per content hash of its bundle (the root document and every
