@@ -39,6 +39,11 @@ pub enum Command {
     RecordDeployment(RecordDeploymentArgs),
     /// List the broker's environments.
     Environments(EnvironmentsArgs),
+    /// Publish a provider's OpenAPI spec to the broker for a provider version.
+    PublishSpec(PublishSpecArgs),
+    /// Ask the broker whether a version can be deployed to an environment (or merged into a
+    /// branch): exit 0 yes, 1 no, 3 unknown.
+    CanIDeploy(CanIDeployArgs),
 }
 
 /// Which broker a client command talks to.
@@ -103,6 +108,89 @@ pub struct RecordDeploymentArgs {
     /// The application instance, when the service runs as several in the environment.
     #[arg(long, value_name = "NAME")]
     pub instance: Option<String>,
+
+    #[command(flatten)]
+    pub broker: BrokerClientArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(disable_version_flag = true)]
+pub struct PublishSpecArgs {
+    /// The provider's OpenAPI 3.0 or 3.1 document (YAML or JSON); files it references by
+    /// relative `$ref` are sent with it.
+    #[arg(value_name = "SPEC")]
+    pub spec: PathBuf,
+
+    /// The provider the spec describes.
+    #[arg(long, value_name = "NAME")]
+    pub provider: String,
+
+    /// The provider version (default: the commit, from CI variables or `git rev-parse HEAD`).
+    #[arg(long, value_name = "VERSION")]
+    pub version: Option<String>,
+
+    /// The branch the version was built from (default: from CI variables or git).
+    #[arg(long, value_name = "BRANCH")]
+    pub branch: Option<String>,
+
+    /// The commit the version was built from (default: from CI variables or git).
+    #[arg(long, value_name = "SHA")]
+    pub commit: Option<String>,
+
+    /// The CI build that made the version (default: from CI variables).
+    #[arg(long, value_name = "URL")]
+    pub build_url: Option<String>,
+
+    #[command(flatten)]
+    pub broker: BrokerClientArgs,
+}
+
+/// Report formats of `vow can-i-deploy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnswerFormat {
+    /// For people: the verdict, then one line per integration.
+    Human,
+    /// The broker's answer as JSON (docs/broker.md).
+    Json,
+    /// A job summary or pull-request comment.
+    Markdown,
+    /// JUnit XML: one test case per integration.
+    Junit,
+}
+
+#[derive(Debug, Args)]
+#[command(disable_version_flag = true)]
+pub struct CanIDeployArgs {
+    /// The service to deploy.
+    #[arg(long, value_name = "NAME")]
+    pub service: String,
+
+    /// Its version (published or recorded before).
+    #[arg(long, value_name = "VERSION")]
+    pub version: String,
+
+    /// The environment to deploy to.
+    #[arg(long = "to", value_name = "ENV", required_unless_present = "to_branch")]
+    pub environment: Option<String>,
+
+    /// Ask can-i-merge instead: check against the latest versions on this branch.
+    #[arg(long, value_name = "BRANCH", conflicts_with = "environment")]
+    pub to_branch: Option<String>,
+
+    /// Read the deprecation clock at this date (YYYY-MM-DD) instead of the broker's today.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<chrono::NaiveDate>,
+
+    /// While the answer is unknown (evidence still being produced), ask again up to N times.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub retry_while_unknown: u32,
+
+    /// Seconds between those attempts.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub retry_interval: u64,
+
+    #[arg(long, value_enum, default_value_t = AnswerFormat::Human)]
+    pub format: AnswerFormat,
 
     #[command(flatten)]
     pub broker: BrokerClientArgs,

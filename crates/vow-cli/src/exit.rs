@@ -10,7 +10,8 @@ pub const SUCCESS: u8 = 0;
 pub const FINDINGS: u8 = 1;
 /// Invalid input or usage: bad flags, unreadable or invalid contract files.
 pub const INVALID_INPUT: u8 = 2;
-// 3 is reserved for "unknown: evidence is missing" (can-i-deploy); see docs/cli.md.
+/// can-i-deploy: the answer is unknown (evidence is missing, a provider is not deployed).
+pub const UNKNOWN: u8 = 3;
 
 /// The provider or the broker could not be reached.
 pub const UNREACHABLE: u8 = 4;

@@ -28,6 +28,8 @@ fn main() -> ExitCode {
         Command::Publish(args) => command::publish::run(args, color),
         Command::RecordDeployment(args) => command::environment::record_deployment(args),
         Command::Environments(args) => command::environment::list(args),
+        Command::PublishSpec(args) => command::publish_spec::run(args, color),
+        Command::CanIDeploy(args) => command::can_i_deploy::run(args, color),
     };
     match outcome {
         Ok(code) => exit::code(code),

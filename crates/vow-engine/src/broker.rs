@@ -5,11 +5,14 @@
 
 use std::time::Duration;
 
+use chrono::NaiveDate;
+
 use reqwest::header::CONTENT_TYPE;
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode, Url};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use vow_core::deploy::{Answer, ServiceVersion, Target};
 
 /// Budget of one request to the broker, from sending it to the end of the answer.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -68,6 +71,15 @@ pub struct Publication {
     pub consumer: String,
     pub version: String,
     pub provider: String,
+    pub hash: String,
+}
+
+/// A provider version's spec, as published.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SpecPublication {
+    pub service: String,
+    pub version: String,
     pub hash: String,
 }
 
@@ -227,6 +239,47 @@ impl BrokerClient {
             .send(self.request(Method::GET, url.clone()), &url)
             .await?;
         Ok(read::<List>(response, &url).await?.deployments)
+    }
+
+    /// `PUT /api/v1/services/{service}/versions/{version}/spec`: the spec as a bundle of its
+    /// documents. Created, or unchanged when the same content was published before.
+    pub async fn put_spec(
+        &self,
+        service: &str,
+        version: &str,
+        bundle: &Value,
+    ) -> Result<Put<SpecPublication>, BrokerError> {
+        let url = self.url(&["services", service, "versions", version, "spec"]);
+        self.put(Method::PUT, url, bundle).await
+    }
+
+    /// `GET /api/v1/can-i-deploy` (an environment) or `/api/v1/can-i-merge` (a branch): the
+    /// broker's answer, read at `as_of` (the broker's today when `None`).
+    pub async fn can_i_deploy(
+        &self,
+        candidate: &ServiceVersion,
+        target: &Target,
+        as_of: Option<NaiveDate>,
+    ) -> Result<Answer, BrokerError> {
+        let (route, key, name) = match target {
+            Target::Environment { name } => ("can-i-deploy", "environment", name),
+            Target::Branch { name } => ("can-i-merge", "branch", name),
+        };
+        let mut url = self.url(&[route]);
+        {
+            let mut query = url.query_pairs_mut();
+            query
+                .append_pair("service", &candidate.service)
+                .append_pair("version", &candidate.version)
+                .append_pair(key, name);
+            if let Some(date) = as_of {
+                query.append_pair("asOf", &date.to_string());
+            }
+        }
+        let response = self
+            .send(self.request(Method::GET, url.clone()), &url)
+            .await?;
+        read(response, &url).await
     }
 
     /// The URL of an API resource: the base URL's path, `api/v1`, then `segments`, each

@@ -1,9 +1,11 @@
 //! One module per `vow` subcommand.
 
 pub mod broker;
+pub mod can_i_deploy;
 pub mod check;
 pub mod diff;
 pub mod environment;
 pub mod publish;
+pub mod publish_spec;
 pub mod remote;
 pub mod verify;

@@ -1,5 +1,6 @@
 //! Rendering reports and errors for people and for pipelines.
 
+pub mod answer;
 pub mod diff;
 mod github;
 mod human;
