@@ -8,6 +8,7 @@ use crate::support::{CONTRACT_PATH, TestApp, contract, on_both_backends};
 on_both_backends!(
     sixteen_clients_publishing_one_version_make_one_version,
     sixteen_clients_recording_deployments_leave_one_current,
+    sixteen_clients_publishing_specs_releasing_and_asking_converge,
 );
 
 const CLIENTS: usize = 16;
@@ -97,4 +98,76 @@ async fn sixteen_clients_recording_deployments_leave_one_current(app: TestApp) {
         1,
         "{current}"
     );
+}
+
+/// Specs published, a release recorded and can-I-deploy asked (each answer computing the same
+/// missing compatibility result) by many clients at once: one spec, one current release, and
+/// every answer the same.
+async fn sixteen_clients_publishing_specs_releasing_and_asking_converge(app: TestApp) {
+    let spec_path = "/api/v1/services/payments-gateway/versions/2.0.0/spec";
+    let spec = json!({
+        "formatVersion": 1,
+        "root": "api.json",
+        "documents": { "api.json": {
+            "openapi": "3.1.0",
+            "info": { "title": "payments", "version": "2.0.0" },
+            "paths": {}
+        }},
+    });
+    let (status, body) = app.put(CONTRACT_PATH, &contract()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    app.put("/api/v1/environments/production", &json!({})).await;
+    let app = std::sync::Arc::new(app);
+    let tasks: Vec<_> = (0..CLIENTS)
+        .map(|i| {
+            let app = app.clone();
+            let spec = spec.clone();
+            tokio::spawn(async move {
+                match i % 3 {
+                    0 => app.put(spec_path, &spec).await,
+                    1 => {
+                        app.post(
+                            "/api/v1/environments/production/releases",
+                            &json!({ "service": "checkout-web", "version": "1.0.0" }),
+                        )
+                        .await
+                    }
+                    _ => {
+                        app.get(
+                            "/api/v1/can-i-deploy?service=checkout-web&version=1.0.0\
+                             &environment=production",
+                        )
+                        .await
+                    }
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        let (status, body) = task.await.expect("task");
+        assert!(
+            status == StatusCode::CREATED || status == StatusCode::OK,
+            "{status}: {body}"
+        );
+    }
+    let (_, releases) = app.get("/api/v1/environments/production/releases").await;
+    assert_eq!(
+        releases["releases"].as_array().unwrap().len(),
+        1,
+        "{releases}"
+    );
+    // The spec declares no operation: the contract is incompatible, and the cached result is
+    // read the same way by every later question.
+    app.post(
+        "/api/v1/environments/production/deployments",
+        &json!({ "service": "payments-gateway", "version": "2.0.0" }),
+    )
+    .await;
+    let ask = || {
+        app.get("/api/v1/can-i-deploy?service=checkout-web&version=1.0.0&environment=production")
+    };
+    let (status, first) = ask().await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["rows"][0]["reason"], "incompatible", "{first}");
+    assert_eq!(ask().await.1, first);
 }
