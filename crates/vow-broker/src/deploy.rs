@@ -61,7 +61,6 @@ async fn question(
 /// A deprecated element of a provider's spec that a consumer version present in an environment
 /// still uses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct DeprecationInUse {
     pub environment: String,
     pub provider: String,

@@ -76,7 +76,6 @@ pub struct Publication {
 
 /// A provider version's spec, as published.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct SpecPublication {
     pub service: String,
     pub version: String,
@@ -273,7 +272,7 @@ impl BrokerClient {
                 .append_pair("version", &candidate.version)
                 .append_pair(key, name);
             if let Some(date) = as_of {
-                query.append_pair("asOf", &date.to_string());
+                query.append_pair("as_of", &date.to_string());
             }
         }
         let response = self

@@ -13,9 +13,9 @@ use crate::deploy::{DeployError, answer, deprecations_in_use};
 use crate::name::{BranchName, EnvironmentName, ServiceName, VersionNumber};
 use crate::store::{Store, StoreError};
 
-/// `?service=&version=&environment=` (can-i-deploy) or `&branch=` (can-i-merge), and `asOf`.
+/// `?service=&version=&environment=` (can-i-deploy) or `&branch=` (can-i-merge), and `as_of`.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[serde(deny_unknown_fields)]
 pub struct QuestionQuery {
     service: String,
     version: String,
@@ -24,12 +24,14 @@ pub struct QuestionQuery {
     as_of: Option<String>,
 }
 
-/// Reads `asOf` (a date, `YYYY-MM-DD`); today in UTC when absent.
+/// Reads `as_of` (a date, `YYYY-MM-DD`); today in UTC when absent.
 fn as_of(text: Option<&str>) -> Result<NaiveDate, ApiError> {
     match text {
         None => Ok(Utc::now().date_naive()),
         Some(text) => text.parse().map_err(|_| {
-            ApiError::InvalidQuery(format!("asOf must be a date like 2026-11-21, not {text:?}"))
+            ApiError::InvalidQuery(format!(
+                "as_of must be a date like 2026-11-21, not {text:?}"
+            ))
         }),
     }
 }
@@ -115,9 +117,9 @@ pub async fn can_i_merge(
     .await
 }
 
-/// `?provider=&environment=&asOf=&warningDays=`.
+/// `?provider=&environment=&as_of=&warning_days=`.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[serde(deny_unknown_fields)]
 pub struct DeprecationsQuery {
     provider: String,
     environment: Option<String>,
@@ -155,8 +157,8 @@ pub async fn deprecations(
     .await?;
     Ok(Json(json!({
         "provider": provider.as_str(),
-        "asOf": as_of,
-        "warningDays": warning_days,
+        "as_of": as_of,
+        "warning_days": warning_days,
         "deprecations": rows,
     })))
 }

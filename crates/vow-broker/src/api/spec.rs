@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde_json::Value;
 use vow_core::spec::Bundle;
+use vow_core::spec::bundle::BUNDLE_FORMAT_VERSION;
 
 use super::error::ApiError;
 use super::extract::{JsonBody, PathParams};
@@ -28,6 +29,16 @@ pub async fn publish(
     let service = ServiceName::parse(&service)?;
     let version = VersionNumber::parse(&version)?;
     let bundle: Bundle = super::extract::parse(content.to_string().as_bytes())?;
+    if bundle.format_version != BUNDLE_FORMAT_VERSION {
+        return Err(ApiError::InvalidSpec {
+            pointer: "/formatVersion".to_owned(),
+            message: format!(
+                "this broker reads spec bundles of format {BUNDLE_FORMAT_VERSION}, not {}; \
+                 publish with a vow of the same version as the broker",
+                bundle.format_version
+            ),
+        });
+    }
     // Reading a large spec is CPU work: off the async workers.
     let checked = tokio::task::spawn_blocking(move || bundle.spec("the spec").map(|_| ()))
         .await
@@ -38,17 +49,18 @@ pub async fn publish(
             0 => String::new(),
             n => format!(" (and {n} more problem{})", if n == 1 { "" } else { "s" }),
         };
-        let document = first
-            .origin
-            .rsplit(", document ")
-            .next()
-            .unwrap_or_default();
-        return Err(ApiError::InvalidSpec {
-            pointer: format!(
+        // Problems inside a document are named "the spec, document KEY"; others (a root that is
+        // not among the documents) point into the bundle itself.
+        let pointer = match first.origin.split_once(", document ") {
+            Some((_, document)) => format!(
                 "/documents/{}{}",
                 vow_core::spec::document::escape(document),
                 first.problem.pointer
             ),
+            None => first.problem.pointer.clone(),
+        };
+        return Err(ApiError::InvalidSpec {
+            pointer,
             message: format!(
                 "the spec is not valid in {} at {:?}: expected {}, found {}{more}",
                 first.origin, first.problem.pointer, first.problem.expected, first.problem.found

@@ -18,7 +18,7 @@ const MAX_BUILD_URL: usize = 2048;
 
 /// The body of `POST …/verifications`.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[serde(deny_unknown_fields)]
 pub struct VerificationBody {
     contract_hash: String,
     passed: bool,
@@ -44,13 +44,13 @@ pub async fn record(
     };
     if body.passed && !body.failed_dimensions.is_empty() {
         return Err(invalid(
-            "/failedDimensions",
-            "a passed verification has no failed dimensions; send passed: false".to_owned(),
+            "/failed_dimensions",
+            "a passed verification has no failed dimensions; send \"passed\": false".to_owned(),
         ));
     }
     if !body.passed && body.failed_dimensions.is_empty() {
         return Err(invalid(
-            "/failedDimensions",
+            "/failed_dimensions",
             "a failed verification names the dimensions that failed".to_owned(),
         ));
     }
@@ -60,7 +60,7 @@ pub async fn record(
         .is_some_and(|u| u.len() > MAX_BUILD_URL)
     {
         return Err(invalid(
-            "/buildUrl",
+            "/build_url",
             format!("the build URL is longer than {MAX_BUILD_URL} bytes"),
         ));
     }

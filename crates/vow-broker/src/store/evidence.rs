@@ -15,7 +15,6 @@ use super::service::{ensure_service, ensure_version};
 
 /// A provider version's spec, as published.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct SpecPublication {
     pub service: String,
     pub version: String,
@@ -48,7 +47,6 @@ pub struct NewVerification<'a> {
 
 /// A recorded verification result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct VerificationRecord {
     pub provider: String,
     pub provider_version: String,
@@ -64,7 +62,6 @@ pub struct VerificationRecord {
 
 /// A consumer version, named.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct ConsumerRef {
     pub consumer: String,
     pub version: String,

@@ -11,7 +11,6 @@ use super::record::Put;
 
 /// A version released into an environment, supported until `support_ended_at`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Release {
     pub environment: String,
     pub service: String,

@@ -24,7 +24,6 @@ pub enum SelectedBecause {
 
 /// A consumer version whose contract is selected, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct SelectedConsumer {
     pub consumer: String,
     pub version: String,
@@ -33,7 +32,6 @@ pub struct SelectedConsumer {
 
 /// One distinct contract to verify, with every consumer version that holds it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct SelectedContract {
     pub hash: String,
     pub consumers: Vec<SelectedConsumer>,

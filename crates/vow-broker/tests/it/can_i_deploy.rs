@@ -87,7 +87,7 @@ async fn deploy(app: &TestApp, service: &str, version: &str) {
 async fn ask(app: &TestApp, service: &str, version: &str, as_of: &str) -> Value {
     let (status, body) = app
         .get(&format!(
-            "/api/v1/can-i-deploy?service={service}&version={version}&environment=production&asOf={as_of}"
+            "/api/v1/can-i-deploy?service={service}&version={version}&environment=production&as_of={as_of}"
         ))
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -162,6 +162,12 @@ async fn a_bad_spec_is_refused_with_a_pointer(app: TestApp) {
         )
         .await;
     assert_error(&no_root, StatusCode::UNPROCESSABLE_ENTITY, "invalid_spec");
+    assert_eq!(no_root.1["pointer"], "/root");
+    let mut future = bundle("shop-api.yaml");
+    future["formatVersion"] = json!(7);
+    let future = app.put(path, &future).await;
+    assert_error(&future, StatusCode::UNPROCESSABLE_ENTITY, "invalid_spec");
+    assert_eq!(future.1["pointer"], "/formatVersion");
     let not_a_bundle = app.put(path, &json!({ "openapi": "3.1.0" })).await;
     assert_error(&not_a_bundle, StatusCode::BAD_REQUEST, "invalid_body");
     // Nothing was stored.
@@ -175,7 +181,7 @@ async fn verification_results_need_a_published_contract(app: TestApp) {
     let unknown = app
         .post(
             path,
-            &json!({ "contractHash": "sha256:00", "passed": true }),
+            &json!({ "contract_hash": "sha256:00", "passed": true }),
         )
         .await;
     assert_error(&unknown, StatusCode::NOT_FOUND, "contract_not_found");
@@ -183,21 +189,21 @@ async fn verification_results_need_a_published_contract(app: TestApp) {
     let other = app
         .post(
             "/api/v1/services/payments/versions/1.0.0/verifications",
-            &json!({ "contractHash": hash, "passed": true }),
+            &json!({ "contract_hash": hash, "passed": true }),
         )
         .await;
     assert_error(&other, StatusCode::NOT_FOUND, "contract_not_found");
     let inconsistent = app
         .post(
             path,
-            &json!({ "contractHash": hash, "passed": true, "failedDimensions": ["shape"] }),
+            &json!({ "contract_hash": hash, "passed": true, "failed_dimensions": ["shape"] }),
         )
         .await;
     assert_error(&inconsistent, StatusCode::BAD_REQUEST, "invalid_body");
     let unknown_dimension = app
         .post(
             path,
-            &json!({ "contractHash": hash, "passed": false, "failedDimensions": ["colour"] }),
+            &json!({ "contract_hash": hash, "passed": false, "failed_dimensions": ["colour"] }),
         )
         .await;
     assert_error(&unknown_dimension, StatusCode::BAD_REQUEST, "invalid_body");
@@ -205,8 +211,8 @@ async fn verification_results_need_a_published_contract(app: TestApp) {
     let (status, failed) = app
         .post(
             path,
-            &json!({ "contractHash": hash, "passed": false, "failedDimensions": ["latency"],
-                     "summary": { "interactions": 5, "failed": 1 }, "buildUrl": "https://ci/1" }),
+            &json!({ "contract_hash": hash, "passed": false, "failed_dimensions": ["latency"],
+                     "summary": { "interactions": 5, "failed": 1 }, "build_url": "https://ci/1" }),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{failed}");
@@ -215,7 +221,7 @@ async fn verification_results_need_a_published_contract(app: TestApp) {
         json!([{ "consumer": "mobile-app", "version": "7.0.0" }])
     );
     let (status, _) = app
-        .post(path, &json!({ "contractHash": hash, "passed": true }))
+        .post(path, &json!({ "contract_hash": hash, "passed": true }))
         .await;
     assert_eq!(status, StatusCode::CREATED);
     // The latest result per contract counts.
@@ -256,7 +262,7 @@ async fn the_answer_follows_evidence_presence_and_the_clock(app: TestApp) {
     let verifications = "/api/v1/services/shop-api/versions/1.0.0/verifications";
     app.post(
         verifications,
-        &json!({ "contractHash": hash, "passed": false, "failedDimensions": ["latency"] }),
+        &json!({ "contract_hash": hash, "passed": false, "failed_dimensions": ["latency"] }),
     )
     .await;
     let answer = ask(&app, "mobile-app", "7.0.0", "2026-11-21").await;
@@ -283,7 +289,7 @@ async fn the_answer_follows_evidence_presence_and_the_clock(app: TestApp) {
     );
     app.post(
         verifications,
-        &json!({ "contractHash": hash, "passed": true }),
+        &json!({ "contract_hash": hash, "passed": true }),
     )
     .await;
     let answer = ask(&app, "shop-api", "1.0.0", "2026-11-21").await;
@@ -339,7 +345,7 @@ async fn the_answer_follows_evidence_presence_and_the_clock(app: TestApp) {
         .post("/api/v1/environments/production/support-ended", &release)
         .await;
     assert_eq!(status, StatusCode::OK, "{ended}");
-    assert!(ended["supportEndedAt"].is_string());
+    assert!(ended["support_ended_at"].is_string());
     let twice = app
         .post("/api/v1/environments/production/support-ended", &release)
         .await;
@@ -399,7 +405,7 @@ async fn can_i_merge_reads_the_branch_heads(app: TestApp) {
     publish_spec(&app, "2.0.0", "shop-api.v2.yaml").await;
     let merge = |service: &str, version: &str, branch: &str| {
         format!(
-            "/api/v1/can-i-merge?service={service}&version={version}&branch={branch}&asOf=2026-11-21"
+            "/api/v1/can-i-merge?service={service}&version={version}&branch={branch}&as_of=2026-11-21"
         )
     };
     // shop-api 2.0.0 against main's head of mobile-app.
@@ -443,7 +449,7 @@ async fn deprecations_in_use_name_the_consumers(app: TestApp) {
     deploy(&app, "shop-api", "1.0.0").await;
     deploy(&app, "mobile-app", "7.0.0").await;
     let (status, body) = app
-        .get("/api/v1/deprecations?provider=shop-api&asOf=2027-06-10")
+        .get("/api/v1/deprecations?provider=shop-api&as_of=2027-06-10")
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let rows = body["deprecations"].as_array().unwrap();
@@ -456,18 +462,18 @@ async fn deprecations_in_use_name_the_consumers(app: TestApp) {
         &json!({
             "environment": "production",
             "provider": "shop-api",
-            "providerVersion": "1.0.0",
+            "provider_version": "1.0.0",
             "consumer": "mobile-app",
-            "consumerVersion": "7.0.0",
+            "consumer_version": "7.0.0",
             "interaction": "get-cart-summary",
             "element": "GET /carts/{cartId}/summary",
             "status": "near",
             "sunset": "2027-06-30",
-            "daysLeft": 20,
+            "days_left": 20,
         })
     );
     let (_, later) = app
-        .get("/api/v1/deprecations?provider=shop-api&environment=production&asOf=2027-07-01")
+        .get("/api/v1/deprecations?provider=shop-api&environment=production&as_of=2027-07-01")
         .await;
     assert_eq!(later["deprecations"][0]["status"], "overdue", "{later}");
     let unknown = app.get("/api/v1/deprecations?provider=nobody").await;
@@ -532,7 +538,7 @@ async fn bad_questions_get_stable_errors(app: TestApp) {
         .await;
     assert_error(&unknown_service, StatusCode::NOT_FOUND, "service_not_found");
     let bad_date = app
-        .get("/api/v1/can-i-deploy?service=mobile-app&version=7.0.0&environment=production&asOf=tomorrow")
+        .get("/api/v1/can-i-deploy?service=mobile-app&version=7.0.0&environment=production&as_of=tomorrow")
         .await;
     assert_error(&bad_date, StatusCode::BAD_REQUEST, "invalid_query");
     let both = app

@@ -56,9 +56,9 @@ fn explain(row: &Row, target: &Target) -> String {
         Reason::VerificationFailed => format!("the verification of these versions failed{dims}"),
         Reason::Incompatible => format!("the provider's spec breaks the contract{dims}"),
         Reason::RemovesUsedElement => {
-            "the provider version removes something the contract uses".to_owned()
+            format!("the provider version removes something the contract uses{dims}")
         }
-        Reason::SunsetPassed => "the contract uses something past its sunset".to_owned(),
+        Reason::SunsetPassed => format!("the contract uses something past its sunset{dims}"),
         Reason::NoEvidence => {
             "no verification or spec for these versions: verify, or publish the provider's spec"
                 .to_owned()
@@ -84,11 +84,12 @@ fn pair(row: &Row) -> String {
     )
 }
 
+/// The evidence in words (the JSON answer's `verified`, `compatible`, `none`).
 fn evidence_word(evidence: Evidence) -> &'static str {
     match evidence {
-        Evidence::Verified => "verified",
-        Evidence::Compatible => "compatible",
-        Evidence::None => "none",
+        Evidence::Verified => "verification",
+        Evidence::Compatible => "spec check",
+        Evidence::None => "no evidence",
     }
 }
 
