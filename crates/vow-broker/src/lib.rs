@@ -1,8 +1,10 @@
-//! vow's broker: stores services, versions, content-addressed contracts, environments and
-//! deployments, and serves them over HTTP. Later, it answers can-I-deploy by calling vow-core.
+//! vow's broker: stores services, versions, content-addressed contracts and provider specs,
+//! verification results, environments, deployments and releases, serves them over HTTP, and
+//! answers can-I-deploy and can-I-merge with vow-core's decision.
 //!
-//! `store` holds all of vow's SQL (SQLite or PostgreSQL); `api` holds the axum routes over it;
-//! `serve` runs them on a listener until told to stop.
+//! `store` holds all of vow's SQL (SQLite or PostgreSQL); `deploy` loads a question from it and
+//! computes the compatibility evidence it lacks; `api` holds the axum routes; `serve` runs them on
+//! a listener until told to stop.
 
 pub mod api;
 mod content;
