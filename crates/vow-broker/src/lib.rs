@@ -2,13 +2,15 @@
 //! deployments, and serves them over HTTP. Later, it answers can-I-deploy by calling vow-core.
 //!
 //! `store` holds all of vow's SQL (SQLite or PostgreSQL); `api` holds the axum routes over it;
-//! `serve` runs them on a listener until told to stop.
+//! `token` is what a bearer token is and how one is issued; `serve` runs the routes on a listener
+//! until told to stop.
 
 pub mod api;
 mod content;
 pub mod name;
 mod server;
 pub mod store;
+pub mod token;
 
 pub use api::{OPENAPI, Settings, router, routes};
 pub use content::Canonical;

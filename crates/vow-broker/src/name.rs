@@ -1,5 +1,5 @@
 //! The names clients give in paths and bodies, parsed once at the edge: services, environments,
-//! version numbers and application instances. Every later layer takes them as valid.
+//! version numbers, application instances and token names. Every later layer takes them as valid.
 
 use std::fmt;
 
@@ -83,6 +83,14 @@ name_type!(
     /// One of several instances of a service in one environment, such as `eu-west-1`.
     InstanceName,
     "the application instance",
+    "use 1 to 128 letters, digits, '-', '_' or '.', starting with a letter or digit",
+    is_identifier
+);
+
+name_type!(
+    /// The label of a broker token such as `ci-checkout-web`, chosen by whoever creates it.
+    TokenName,
+    "the token name",
     "use 1 to 128 letters, digits, '-', '_' or '.', starting with a letter or digit",
     is_identifier
 );

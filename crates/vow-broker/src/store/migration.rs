@@ -18,12 +18,20 @@ pub(crate) struct Step {
 }
 
 /// Every migration, in order. A test checks that this lists exactly the files in `migrations/`.
-pub(crate) const STEPS: &[Step] = &[Step {
-    version: 1,
-    description: "foundation",
-    sqlite: include_str!("../../../../migrations/sqlite/0001_foundation.sql"),
-    postgres: include_str!("../../../../migrations/postgres/0001_foundation.sql"),
-}];
+pub(crate) const STEPS: &[Step] = &[
+    Step {
+        version: 1,
+        description: "foundation",
+        sqlite: include_str!("../../../../migrations/sqlite/0001_foundation.sql"),
+        postgres: include_str!("../../../../migrations/postgres/0001_foundation.sql"),
+    },
+    Step {
+        version: 3,
+        description: "tokens",
+        sqlite: include_str!("../../../../migrations/sqlite/0003_tokens.sql"),
+        postgres: include_str!("../../../../migrations/postgres/0003_tokens.sql"),
+    },
+];
 
 fn migrator(sql: impl Fn(&Step) -> &'static str) -> Migrator {
     let migrations: Vec<Migration> = STEPS

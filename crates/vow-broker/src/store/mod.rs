@@ -8,10 +8,12 @@ mod migration;
 mod pool;
 mod record;
 mod service;
+mod token;
 
 pub use contract::NewContract;
 pub use error::StoreError;
 pub use pool::{Database, Store};
 pub use record::{
-    Deployment, Environment, Publication, Put, Service, StoredContract, Version, VersionAttributes,
+    Deployment, Environment, Publication, Put, Service, StoredContract, Token, Version,
+    VersionAttributes,
 };
