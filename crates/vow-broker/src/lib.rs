@@ -1,9 +1,9 @@
 //! vow's broker: stores services, versions, content-addressed contracts, environments and
 //! deployments, and serves them over HTTP. Later, it answers can-I-deploy by calling vow-core.
 //!
-//! `store` holds all of vow's SQL (SQLite or PostgreSQL); `api` holds the axum routes over it;
-//! `token` is what a bearer token is and how one is issued; `serve` runs the routes on a listener
-//! until told to stop.
+//! `store` holds all of vow's SQL (SQLite or PostgreSQL); `api` holds the axum routes over it and
+//! who may call each; `token` is what a bearer token is and how one is issued; `serve` runs the
+//! routes on a listener until told to stop.
 
 pub mod api;
 mod content;
@@ -12,7 +12,7 @@ mod server;
 pub mod store;
 pub mod token;
 
-pub use api::{OPENAPI, Settings, router, routes};
+pub use api::{Access, OPENAPI, Principal, Settings, router, routes};
 pub use content::Canonical;
 pub use server::serve;
 pub use store::{Database, Store, StoreError};

@@ -167,6 +167,15 @@ pub struct BrokerServeArgs {
     /// Largest request body accepted (e.g. 8MiB); larger ones get 413.
     #[arg(long, default_value = "8MiB", value_parser = parse_size, value_name = "SIZE")]
     pub max_body_size: u64,
+
+    /// Let requests without a token call the read (GET) routes once tokens exist; writes still
+    /// need one.
+    #[arg(
+        long,
+        env = "VOW_BROKER_PUBLIC_READ",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub public_read: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -4,6 +4,7 @@
 mod support;
 
 mod api;
+mod auth;
 mod concurrency;
 mod deployment;
 mod error;
