@@ -1,7 +1,7 @@
-//! `vow broker serve` and `vow broker migrate`: open the broker's database (SQLite under
-//! `--data-dir`, or PostgreSQL at `--database-url`), apply migrations, and for `serve`, say whether
-//! auth is on and answer HTTP on `--listen` until Ctrl-C or SIGTERM, letting requests in flight
-//! finish.
+//! `vow broker serve`, `vow broker migrate` and `vow broker token`: open the broker's database
+//! (SQLite under `--data-dir`, or PostgreSQL at `--database-url`), apply migrations, and for
+//! `serve`, say whether auth is on and answer HTTP on `--listen` until Ctrl-C or SIGTERM, letting
+//! requests in flight finish. The token commands are in `token.rs`.
 
 use std::io::Write;
 
@@ -9,6 +9,7 @@ use anyhow::Context;
 use vow_broker::{Database, Settings, Store, StoreError};
 
 use crate::cli::{BrokerArgs, BrokerCommand, BrokerDatabaseArgs, BrokerServeArgs};
+use crate::command::token;
 use crate::exit::{self, Failure};
 use crate::write_stdout;
 
@@ -20,6 +21,7 @@ pub fn run(args: BrokerArgs) -> Result<u8, Failure> {
         match args.command {
             BrokerCommand::Serve(args) => serve(args).await,
             BrokerCommand::Migrate(args) => migrate(args).await,
+            BrokerCommand::Token(args) => token::run(args).await,
         }
     })
 }

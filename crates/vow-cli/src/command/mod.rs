@@ -6,4 +6,5 @@ pub mod diff;
 pub mod environment;
 pub mod publish;
 pub mod remote;
+pub mod token;
 pub mod verify;
