@@ -3,8 +3,9 @@
 //! answers can-I-deploy and can-I-merge with vow-core's decision.
 //!
 //! `store` holds all of vow's SQL (SQLite or PostgreSQL); `deploy` loads a question from it and
-//! computes the compatibility evidence it lacks; `api` holds the axum routes; `serve` runs them on
-//! a listener until told to stop.
+//! computes the compatibility evidence it lacks; `api` holds the axum routes and who may call
+//! each; `token` is what a bearer token is and how one is issued; `serve` runs the routes on a
+//! listener until told to stop.
 
 pub mod api;
 mod content;
@@ -12,8 +13,9 @@ pub mod deploy;
 pub mod name;
 mod server;
 pub mod store;
+pub mod token;
 
-pub use api::{OPENAPI, Settings, router, routes};
+pub use api::{Access, OPENAPI, Principal, Settings, router, routes};
 pub use content::Canonical;
 pub use server::serve;
 pub use store::{Database, Store, StoreError};

@@ -1,5 +1,5 @@
 //! The names clients give in paths and bodies, parsed once at the edge: services, environments,
-//! version numbers and application instances. Every later layer takes them as valid.
+//! version numbers, application instances and token names. Every later layer takes them as valid.
 
 use std::fmt;
 
@@ -92,6 +92,14 @@ name_type!(
     "the branch name",
     "use 1 to 255 characters without control characters",
     |text| (1..=255).contains(&text.len()) && !text.chars().any(char::is_control)
+);
+
+name_type!(
+    /// The label of a broker token such as `ci-checkout-web`, chosen by whoever creates it.
+    TokenName,
+    "the token name",
+    "use 1 to 128 letters, digits, '-', '_' or '.', starting with a letter or digit",
+    is_identifier
 );
 
 #[cfg(test)]

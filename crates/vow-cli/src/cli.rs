@@ -214,6 +214,88 @@ pub enum BrokerCommand {
     Serve(BrokerServeArgs),
     /// Apply pending migrations to the broker's database and exit.
     Migrate(BrokerDatabaseArgs),
+    /// Create, list or revoke the broker's bearer tokens, on its database directly (how the first
+    /// admin token is made).
+    Token(TokenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    #[command(subcommand)]
+    pub command: TokenCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it on stdout, the only time it is shown.
+    Create(TokenCreateArgs),
+    /// List the tokens: names, roles, limits and dates, never the tokens themselves.
+    List(TokenListArgs),
+    /// Revoke a token: every broker on this database refuses it from the next request on.
+    Revoke(TokenRevokeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    /// A name to know the token by, e.g. ci-checkout-web; unique, and never reused.
+    #[arg(long, value_name = "NAME")]
+    pub name: String,
+
+    /// What the token may do.
+    #[arg(long, value_enum)]
+    pub role: TokenRole,
+
+    /// Limit a publish token's writes to this service; repeat for several (default: every
+    /// service). Reads are never limited.
+    #[arg(long = "service", value_name = "SERVICE")]
+    pub services: Vec<String>,
+
+    /// Days until the token expires, from 1 to 3650 (default: it does not expire).
+    #[arg(long, value_name = "DAYS")]
+    pub expires_in: Option<u32>,
+
+    #[command(flatten)]
+    pub database: BrokerDatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenListArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+
+    #[command(flatten)]
+    pub database: BrokerDatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenRevokeArgs {
+    /// The token's name.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    #[command(flatten)]
+    pub database: BrokerDatabaseArgs,
+}
+
+/// The role of a broker token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TokenRole {
+    /// Every GET route.
+    Read,
+    /// Reads, and recording versions, contracts, environments and deployments.
+    Publish,
+    /// Everything, token management included.
+    Admin,
+}
+
+/// Formats of a listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// A table for people.
+    Human,
+    /// JSON, as the broker's API answers.
+    Json,
 }
 
 /// Where the broker keeps its data.
@@ -255,6 +337,15 @@ pub struct BrokerServeArgs {
     /// Largest request body accepted (e.g. 8MiB); larger ones get 413.
     #[arg(long, default_value = "8MiB", value_parser = parse_size, value_name = "SIZE")]
     pub max_body_size: u64,
+
+    /// Let requests without a token call the read (GET) routes once tokens exist; writes still
+    /// need one.
+    #[arg(
+        long,
+        env = "VOW_BROKER_PUBLIC_READ",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub public_read: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde_json::{Value, json};
 
+use super::auth::Principal;
 use super::error::ApiError;
 use super::extract::{JsonBody, PathParams};
 use super::service::created_or_ok;
@@ -15,15 +16,18 @@ use crate::content::Canonical;
 use crate::name::{ServiceName, VersionNumber};
 use crate::store::{NewContract, Publication, Store};
 
-/// Publishes a consumer version's contract with a provider. The body is the contract in vow's
-/// format (JSON), checked by vow-core; its consumer and provider must match the path. 201 when new,
-/// 200 when the same content was published before, 409 `contract_conflict` when other content was.
+/// Publishes a consumer version's contract with a provider, a write for the consumer. The body is
+/// the contract in vow's format (JSON), checked by vow-core; its consumer and provider must match
+/// the path. 201 when new, 200 when the same content was published before, 409
+/// `contract_conflict` when other content was.
 pub async fn publish(
+    principal: Principal,
     State(store): State<Store>,
     PathParams((consumer, version, provider)): PathParams<(String, String, String)>,
     JsonBody(content): JsonBody<Value>,
 ) -> Result<(StatusCode, Json<Publication>), ApiError> {
     let consumer = ServiceName::parse(&consumer)?;
+    principal.may_write(&consumer)?;
     let version = VersionNumber::parse(&version)?;
     let provider = ServiceName::parse(&provider)?;
     if consumer == provider {

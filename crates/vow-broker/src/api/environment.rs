@@ -7,6 +7,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::auth::Principal;
 use super::error::ApiError;
 use super::extract::{JsonBody, PathParams};
 use super::service::created_or_ok;
@@ -32,7 +33,9 @@ pub async fn get(
         .ok_or_else(|| environment_not_found(&name))
 }
 
-/// Creates an environment: 201 when new, 200 when it existed.
+/// Creates an environment: 201 when new, 200 when it existed. An environment belongs to no service
+/// and every deployment pipeline creates the one it deploys to, so any token that may publish may
+/// create one, whatever services it is limited to: there is no `may_write` here.
 pub async fn put(
     State(store): State<Store>,
     PathParams(environment): PathParams<String>,
@@ -51,15 +54,17 @@ pub struct DeploymentBody {
     application_instance: Option<String>,
 }
 
-/// Records a deployment: 201 when it replaces another (or is the first), 200 when the version was
-/// already the current one for that instance.
+/// Records a deployment, a write for the service the body names: 201 when it replaces another (or
+/// is the first), 200 when the version was already the current one for that instance.
 pub async fn record_deployment(
+    principal: Principal,
     State(store): State<Store>,
     PathParams(environment): PathParams<String>,
     JsonBody(body): JsonBody<DeploymentBody>,
 ) -> Result<(StatusCode, Json<Deployment>), ApiError> {
     let environment = EnvironmentName::parse(&environment)?;
     let service = ServiceName::parse(&body.service)?;
+    principal.may_write(&service)?;
     let version = VersionNumber::parse(&body.version)?;
     let instance = body
         .application_instance
@@ -106,12 +111,14 @@ pub struct ReleaseBody {
 /// Records a release: 201 when new, 200 when the version was already released and supported.
 pub async fn record_release(
     State(store): State<Store>,
+    principal: Principal,
     PathParams(environment): PathParams<String>,
     JsonBody(body): JsonBody<ReleaseBody>,
 ) -> Result<(StatusCode, Json<Release>), ApiError> {
     let environment = EnvironmentName::parse(&environment)?;
     let service = ServiceName::parse(&body.service)?;
     let version = VersionNumber::parse(&body.version)?;
+    principal.may_write(&service)?;
     let put = store
         .record_release(
             environment.as_str(),
@@ -137,12 +144,14 @@ pub async fn releases(
 /// `release_not_found` when it was not released and supported there.
 pub async fn record_support_ended(
     State(store): State<Store>,
+    principal: Principal,
     PathParams(environment): PathParams<String>,
     JsonBody(body): JsonBody<ReleaseBody>,
 ) -> Result<Json<Release>, ApiError> {
     let environment = EnvironmentName::parse(&environment)?;
     let service = ServiceName::parse(&body.service)?;
     let version = VersionNumber::parse(&body.version)?;
+    principal.may_write(&service)?;
     let release = store
         .record_support_ended(
             environment.as_str(),
@@ -166,11 +175,13 @@ pub struct UndeploymentBody {
 /// 200 naming the version that stopped, 404 `deployment_not_found` when none was current.
 pub async fn record_undeployment(
     State(store): State<Store>,
+    principal: Principal,
     PathParams(environment): PathParams<String>,
     JsonBody(body): JsonBody<UndeploymentBody>,
 ) -> Result<Json<Value>, ApiError> {
     let environment = EnvironmentName::parse(&environment)?;
     let service = ServiceName::parse(&body.service)?;
+    principal.may_write(&service)?;
     let instance = body
         .application_instance
         .as_deref()

@@ -3,7 +3,8 @@
 //! docs/broker.md, and never carry internals, which go to the log.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::header::WWW_AUTHENTICATE;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
@@ -45,6 +46,11 @@ pub enum ApiError {
     InvalidSpec { pointer: String, message: String },
     /// 422 `contract_mismatch`: the contract names another consumer or provider than the path.
     ContractMismatch(String),
+    /// 401 with a code saying what is wrong with the credentials (`token_missing`,
+    /// `token_invalid`, `token_revoked`, `token_expired`); the answer carries `WWW-Authenticate`.
+    Unauthorized { code: &'static str, message: String },
+    /// 403 with a code naming what the token may not do (`role_forbidden`, `service_forbidden`).
+    Forbidden { code: &'static str, message: String },
     /// 404 with a code naming what is missing (`service_not_found`, …).
     NotFound { code: &'static str, message: String },
     /// 405 `method_not_allowed`.
@@ -70,6 +76,8 @@ impl ApiError {
             ApiError::InvalidContract { .. }
             | ApiError::InvalidSpec { .. }
             | ApiError::ContractMismatch(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
@@ -101,9 +109,10 @@ impl ApiError {
                 ("invalid_spec", message.clone(), Some(pointer.clone()))
             }
             ApiError::ContractMismatch(m) => ("contract_mismatch", m.clone(), None),
-            ApiError::NotFound { code, message } | ApiError::Conflict { code, message } => {
-                (*code, message.clone(), None)
-            }
+            ApiError::Unauthorized { code, message }
+            | ApiError::Forbidden { code, message }
+            | ApiError::NotFound { code, message }
+            | ApiError::Conflict { code, message } => (*code, message.clone(), None),
             ApiError::MethodNotAllowed => (
                 "method_not_allowed",
                 "this route does not accept that method".to_owned(),
@@ -130,7 +139,19 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status_code(), Json(self.body())).into_response()
+        let mut response = (self.status_code(), Json(self.body())).into_response();
+        if let ApiError::Unauthorized { code, .. } = self {
+            // RFC 6750: a missing token gets the bare challenge, a bad one says so.
+            let challenge = if code == "token_missing" {
+                r#"Bearer realm="vow""#
+            } else {
+                r#"Bearer realm="vow", error="invalid_token""#
+            };
+            response
+                .headers_mut()
+                .insert(WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+        }
+        response
     }
 }
 
@@ -182,6 +203,14 @@ impl From<StoreError> for ApiError {
             },
             StoreError::DeploymentNotFound { .. } => ApiError::NotFound {
                 code: "deployment_not_found",
+                message,
+            },
+            StoreError::TokenConflict { .. } => ApiError::Conflict {
+                code: "token_conflict",
+                message,
+            },
+            StoreError::TokenNotFound { .. } => ApiError::NotFound {
+                code: "token_not_found",
                 message,
             },
             StoreError::Unavailable(source) => {

@@ -1,7 +1,9 @@
 //! The broker's HTTP API under `/api/v1`, plus `/healthz` and `/readyz`, described by the OpenAPI
 //! document docs/broker-openapi.json, which it serves at `/api/v1/openapi.json`. Handlers are
-//! thin: they parse names and bodies, call the store, and shape the answer.
+//! thin: they parse names and bodies, check that the caller may write for the service (see
+//! `auth`), call the store, and shape the answer.
 
+mod auth;
 mod contract;
 mod deploy;
 mod environment;
@@ -12,8 +14,10 @@ mod openapi;
 mod router;
 mod service;
 mod spec;
+mod token;
 mod verification;
 
+pub use auth::{Access, Principal};
 pub use error::{ApiError, ErrorBody};
 pub use openapi::OPENAPI;
 pub use router::{Settings, router, routes};

@@ -1,12 +1,15 @@
-//! The routes, the state they share, and the answers for requests no route takes.
+//! The routes with who may call each, the state they share, and the answers for requests no route
+//! takes.
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::Method;
-use axum::routing::{MethodRouter, get, post, put};
+use axum::middleware::from_fn_with_state;
+use axum::routing::{MethodRouter, delete, get, post, put};
 
+use super::auth::{self, Access};
 use super::error::ApiError;
-use super::{contract, deploy, environment, health, openapi, service, spec, verification};
+use super::{contract, deploy, environment, health, openapi, service, spec, token, verification};
 use crate::store::Store;
 
 /// Settings of the HTTP API.
@@ -14,12 +17,15 @@ use crate::store::Store;
 pub struct Settings {
     /// The largest request body accepted, in bytes; larger ones get 413.
     pub max_body_bytes: usize,
+    /// Whether requests without a token may call `Read` routes once tokens exist.
+    pub public_read: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             max_body_bytes: 8 << 20,
+            public_read: false,
         }
     }
 }
@@ -43,79 +49,137 @@ impl FromRef<AppState> for Settings {
     }
 }
 
-/// Every route of the broker, as (method, path) with `{param}` segments, in the order of
-/// docs/broker.md. The router is built from this list and nothing else, so it is the route table:
-/// a test compares it with the OpenAPI document (docs/broker-openapi.json) both ways.
-pub fn routes() -> &'static [(Method, &'static str)] {
+/// Every route of the broker, as (method, path with `{param}` segments, who may call it), in the
+/// order of docs/broker.md. The router is built from this list and nothing else, so it is the
+/// route table: a test compares it with the OpenAPI document (docs/broker-openapi.json) both ways,
+/// and another sends every entry every kind of caller (tests/it/auth.rs).
+pub fn routes() -> &'static [(Method, &'static str, Access)] {
     ROUTES
 }
 
-static ROUTES: &[(Method, &str)] = &[
-    (Method::GET, "/healthz"),
-    (Method::GET, "/readyz"),
-    (Method::GET, "/api/v1/openapi.json"),
-    (Method::GET, "/api/v1/services"),
-    (Method::GET, "/api/v1/services/{service}"),
-    (Method::GET, "/api/v1/services/{service}/versions"),
-    (Method::PUT, "/api/v1/services/{service}/versions/{version}"),
-    (Method::GET, "/api/v1/services/{service}/versions/{version}"),
+static ROUTES: &[(Method, &str, Access)] = &[
+    (Method::GET, "/healthz", Access::Public),
+    (Method::GET, "/readyz", Access::Public),
+    (Method::GET, "/api/v1/openapi.json", Access::Public),
+    (Method::GET, "/api/v1/services", Access::Read),
+    (Method::GET, "/api/v1/services/{service}", Access::Read),
+    (
+        Method::GET,
+        "/api/v1/services/{service}/versions",
+        Access::Read,
+    ),
+    (
+        Method::PUT,
+        "/api/v1/services/{service}/versions/{version}",
+        Access::Publish,
+    ),
+    (
+        Method::GET,
+        "/api/v1/services/{service}/versions/{version}",
+        Access::Read,
+    ),
     (
         Method::PUT,
         "/api/v1/services/{service}/versions/{version}/contracts/{provider}",
+        Access::Publish,
     ),
     (
         Method::GET,
         "/api/v1/services/{service}/versions/{version}/contracts/{provider}",
+        Access::Read,
     ),
     (
         Method::GET,
         "/api/v1/services/{service}/versions/{version}/contracts",
+        Access::Read,
+    ),
+    (Method::GET, "/api/v1/environments", Access::Read),
+    (
+        Method::PUT,
+        "/api/v1/environments/{environment}",
+        Access::Publish,
+    ),
+    (
+        Method::GET,
+        "/api/v1/environments/{environment}",
+        Access::Read,
     ),
     (
         Method::PUT,
         "/api/v1/services/{service}/versions/{version}/spec",
+        Access::Publish,
     ),
     (
         Method::GET,
         "/api/v1/services/{service}/versions/{version}/spec",
+        Access::Read,
     ),
     (
         Method::POST,
         "/api/v1/services/{service}/versions/{version}/verifications",
+        Access::Publish,
     ),
     (
         Method::GET,
         "/api/v1/services/{service}/versions/{version}/verifications",
+        Access::Read,
     ),
     (
         Method::GET,
         "/api/v1/services/{service}/contracts-to-verify",
+        Access::Read,
     ),
-    (Method::GET, "/api/v1/environments"),
-    (Method::PUT, "/api/v1/environments/{environment}"),
-    (Method::GET, "/api/v1/environments/{environment}"),
     (
         Method::POST,
         "/api/v1/environments/{environment}/deployments",
+        Access::Publish,
     ),
     (
         Method::GET,
         "/api/v1/environments/{environment}/deployments",
+        Access::Read,
     ),
     (
         Method::POST,
         "/api/v1/environments/{environment}/undeployments",
+        Access::Publish,
     ),
-    (Method::POST, "/api/v1/environments/{environment}/releases"),
-    (Method::GET, "/api/v1/environments/{environment}/releases"),
+    (
+        Method::POST,
+        "/api/v1/environments/{environment}/releases",
+        Access::Publish,
+    ),
+    (
+        Method::GET,
+        "/api/v1/environments/{environment}/releases",
+        Access::Read,
+    ),
     (
         Method::POST,
         "/api/v1/environments/{environment}/support-ended",
+        Access::Publish,
     ),
-    (Method::GET, "/api/v1/can-i-deploy"),
-    (Method::GET, "/api/v1/can-i-merge"),
-    (Method::GET, "/api/v1/deprecations"),
+    (Method::GET, "/api/v1/can-i-deploy", Access::Read),
+    (Method::GET, "/api/v1/can-i-merge", Access::Read),
+    (Method::GET, "/api/v1/deprecations", Access::Read),
+    (Method::POST, "/api/v1/tokens", Access::Admin),
+    (Method::GET, "/api/v1/tokens", Access::Admin),
+    (Method::DELETE, "/api/v1/tokens/{name}", Access::Admin),
 ];
+
+/// Who may call the route a request matched (its method and matched path), if the table has it.
+/// `HEAD` is answered by the `GET` handler, so it has the `GET` entry's access.
+pub(crate) fn access_of(method: &Method, path: &str) -> Option<Access> {
+    let method = if method == Method::HEAD {
+        &Method::GET
+    } else {
+        method
+    };
+    ROUTES
+        .iter()
+        .find(|(m, p, _)| m == method && *p == path)
+        .map(|(_, _, access)| *access)
+}
 
 /// The handler of one entry of [`ROUTES`]. A handler missing here for an entry fails every
 /// router build (and so every test); one here without an entry is never mounted.
@@ -167,19 +231,25 @@ fn handler(method: &Method, path: &str) -> MethodRouter<AppState> {
         ("GET", "/api/v1/can-i-deploy") => get(deploy::can_i_deploy),
         ("GET", "/api/v1/can-i-merge") => get(deploy::can_i_merge),
         ("GET", "/api/v1/deprecations") => get(deploy::deprecations),
+        ("POST", "/api/v1/tokens") => post(token::create),
+        ("GET", "/api/v1/tokens") => get(token::list),
+        ("DELETE", "/api/v1/tokens/{name}") => delete(token::revoke),
         _ => panic!("the route table lists {method} {path}, which has no handler"),
     }
 }
 
-/// The broker's routes over a store.
+/// The broker's routes over a store, each behind the access check of its table entry.
 pub fn router(store: Store, settings: Settings) -> Router {
     let limit = settings.max_body_bytes;
+    let state = AppState { store, settings };
     ROUTES
         .iter()
-        .fold(Router::<AppState>::new(), |router, (method, path)| {
+        .fold(Router::<AppState>::new(), |router, (method, path, _)| {
             // A second method on a path merges into the first one's method router.
             router.route(path, handler(method, path))
         })
+        // Only matched routes: an unknown path is a 404 whoever asks.
+        .route_layer(from_fn_with_state(state.clone(), auth::authenticate))
         .fallback(|| async {
             ApiError::NotFound {
                 code: "route_not_found",
@@ -188,5 +258,5 @@ pub fn router(store: Store, settings: Settings) -> Router {
         })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(limit))
-        .with_state(AppState { store, settings })
+        .with_state(state)
 }

@@ -7,6 +7,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::auth::Principal;
 use super::error::ApiError;
 use super::extract::{JsonBody, PathParams, QueryParams};
 use crate::name::{ServiceName, VersionNumber};
@@ -110,11 +111,13 @@ impl VersionBody {
 /// Records a version: 201 when new, 200 when it existed (attributes not stored yet are filled in),
 /// 409 `version_conflict` when an attribute is stored with another value.
 pub async fn put_version(
+    principal: Principal,
     State(store): State<Store>,
     PathParams((service, version)): PathParams<(String, String)>,
     JsonBody(body): JsonBody<VersionBody>,
 ) -> Result<(StatusCode, Json<Version>), ApiError> {
     let service = ServiceName::parse(&service)?;
+    principal.may_write(&service)?;
     let version = VersionNumber::parse(&version)?;
     let attributes = body.attributes()?;
     let put = store

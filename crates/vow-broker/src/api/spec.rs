@@ -12,6 +12,7 @@ use serde_json::Value;
 use vow_core::spec::Bundle;
 use vow_core::spec::bundle::BUNDLE_FORMAT_VERSION;
 
+use super::auth::Principal;
 use super::error::ApiError;
 use super::extract::{JsonBody, PathParams};
 use super::service::created_or_ok;
@@ -23,11 +24,13 @@ use crate::store::{NewSpec, SpecPublication, Store};
 /// before, 409 `spec_conflict` when other content was, 422 `invalid_spec` when it does not read.
 pub async fn publish(
     State(store): State<Store>,
+    principal: Principal,
     PathParams((service, version)): PathParams<(String, String)>,
     JsonBody(content): JsonBody<Value>,
 ) -> Result<(StatusCode, Json<SpecPublication>), ApiError> {
     let service = ServiceName::parse(&service)?;
     let version = VersionNumber::parse(&version)?;
+    principal.may_write(&service)?;
     let bundle: Bundle = super::extract::parse(content.to_string().as_bytes())?;
     if bundle.format_version != BUNDLE_FORMAT_VERSION {
         return Err(ApiError::InvalidSpec {

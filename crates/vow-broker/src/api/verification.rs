@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use vow_core::finding::Dimension;
 
+use super::auth::Principal;
 use super::error::ApiError;
 use super::extract::{JsonBody, PathParams};
 use crate::name::{ServiceName, VersionNumber};
@@ -33,11 +34,14 @@ pub struct VerificationBody {
 /// Records a verification result: 201 with the record.
 pub async fn record(
     State(store): State<Store>,
+    principal: Principal,
     PathParams((provider, version)): PathParams<(String, String)>,
     JsonBody(body): JsonBody<VerificationBody>,
 ) -> Result<(StatusCode, Json<VerificationRecord>), ApiError> {
     let provider = ServiceName::parse(&provider)?;
     let version = VersionNumber::parse(&version)?;
+    // The provider's pipeline records the results of verifying it.
+    principal.may_write(&provider)?;
     let invalid = |pointer: &str, message: String| ApiError::InvalidBody {
         pointer: pointer.to_owned(),
         message,

@@ -74,6 +74,14 @@ pub enum StoreError {
     /// A stored value could not be read back (written by a newer vow, or edited by hand).
     #[error("a stored value is unreadable: {0}")]
     Corrupt(String),
+    /// Another token has that name.
+    #[error(
+        "there is already a token named {name:?} (a revoked token keeps its name); choose another name"
+    )]
+    TokenConflict { name: String },
+    /// No token has that name.
+    #[error("there is no token named {name:?}")]
+    TokenNotFound { name: String },
     /// The database could not be reached in time (connection refused, pool exhausted, closed).
     #[error("the database is unavailable")]
     Unavailable(#[source] sqlx::Error),

@@ -31,6 +31,12 @@ pub(crate) const STEPS: &[Step] = &[
         sqlite: include_str!("../../../../migrations/sqlite/0002_evidence.sql"),
         postgres: include_str!("../../../../migrations/postgres/0002_evidence.sql"),
     },
+    Step {
+        version: 3,
+        description: "tokens",
+        sqlite: include_str!("../../../../migrations/sqlite/0003_tokens.sql"),
+        postgres: include_str!("../../../../migrations/postgres/0003_tokens.sql"),
+    },
 ];
 
 fn migrator(sql: impl Fn(&Step) -> &'static str) -> Migrator {

@@ -12,6 +12,7 @@ mod record;
 mod release;
 mod selection;
 mod service;
+mod token;
 
 pub use contract::NewContract;
 pub use error::StoreError;
@@ -20,7 +21,8 @@ pub(crate) use evidence::{NewCompatibility, StoredFact};
 pub use pool::{Database, Store};
 pub use question::{LoadedQuestion, MissingAssessment};
 pub use record::{
-    Deployment, Environment, Publication, Put, Service, StoredContract, Version, VersionAttributes,
+    Deployment, Environment, Publication, Put, Service, StoredContract, Token, Version,
+    VersionAttributes,
 };
 pub use release::Release;
 pub use selection::{SelectedBecause, SelectedConsumer, SelectedContract};

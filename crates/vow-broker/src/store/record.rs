@@ -4,7 +4,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
 
-/// The outcome of an idempotent write: the row, and whether this call created it.
+use crate::token::Role;
+
+/// The outcome of an idempotent write: the row, and whether this call created it (for a
+/// revocation: whether this call revoked it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Put<T> {
     pub value: T,
@@ -72,6 +75,37 @@ pub struct Deployment {
     pub replaced_at: Option<DateTime<Utc>>,
 }
 
+/// A broker token as people see it: everything but the token itself, which the broker never
+/// keeps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Token {
+    pub name: String,
+    pub role: Role,
+    /// The services it may write for; empty for all.
+    pub services: Vec<String>,
+    /// `vow_` and the first characters of the token, to recognise it by.
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// When it last authenticated a request, to the minute.
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// One row of a token joined with one of its services (`None` when it has none); a token limited
+/// to three services is three rows.
+#[derive(Debug, Clone)]
+pub(crate) struct TokenRow {
+    pub name: String,
+    pub role: String,
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub service: Option<String>,
+}
+
 /// Implements `FromRow` for both backends: each listed field is read from the column of its name.
 macro_rules! from_row {
     ($record:ident { $($field:ident: $column:literal),* $(,)? } $(map $fix:expr)?) => {
@@ -130,4 +164,14 @@ from_row!(Deployment {
     // The column holds '' for "no application instance", so the unique index can cover it.
     application_instance: d.application_instance.filter(|i| !i.is_empty()),
     ..d
+});
+from_row!(TokenRow {
+    name: "name",
+    role: "role",
+    prefix: "prefix",
+    created_at: "created_at",
+    expires_at: "expires_at",
+    revoked_at: "revoked_at",
+    last_used_at: "last_used_at",
+    service: "service",
 });

@@ -4,6 +4,7 @@
 mod support;
 
 mod api;
+mod auth;
 mod can_i_deploy;
 mod concurrency;
 mod deployment;

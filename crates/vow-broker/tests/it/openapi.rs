@@ -1,5 +1,6 @@
 //! The committed OpenAPI document (docs/broker-openapi.json) against the router: the same routes
-//! and methods both ways, and served verbatim at `/api/v1/openapi.json`.
+//! and methods both ways, the same access level per operation, and served verbatim at
+//! `/api/v1/openapi.json`.
 
 use std::collections::BTreeSet;
 
@@ -7,7 +8,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::Value;
 use tower::ServiceExt;
-use vow_broker::routes;
+use vow_broker::{Access, routes};
 
 use crate::support::TestApp;
 
@@ -43,7 +44,7 @@ fn documented(document: &Value) -> BTreeSet<String> {
 fn routed() -> BTreeSet<String> {
     routes()
         .iter()
-        .map(|(method, path)| format!("{method} {path}"))
+        .map(|(method, path, _)| format!("{method} {path}"))
         .collect()
 }
 
@@ -66,6 +67,55 @@ fn the_document_and_the_router_have_the_same_routes() {
          routed but missing from the document: {undocumented:?}\n  \
          in the document but not routed: {unrouted:?}"
     );
+}
+
+#[test]
+fn every_operation_declares_the_access_level_of_its_route() {
+    let document: Value = serde_json::from_str(&committed()).expect("the document is JSON");
+    assert_eq!(
+        document["components"]["securitySchemes"]["bearerAuth"],
+        serde_json::json!({
+            "type": "http",
+            "scheme": "bearer",
+            "description": document["components"]["securitySchemes"]["bearerAuth"]["description"],
+        }),
+    );
+    let mut wrong = Vec::new();
+    for (method, path, access) in routes() {
+        let operation = &document["paths"][*path][method.as_str().to_ascii_lowercase()];
+        let (security, refusals): (Value, &[&str]) = match access {
+            Access::Public => (serde_json::json!([]), &[]),
+            Access::Read => (serde_json::json!([{"bearerAuth": ["read"]}]), &["401"]),
+            Access::Publish => (
+                serde_json::json!([{"bearerAuth": ["publish"]}]),
+                &["401", "403"],
+            ),
+            Access::Admin => (
+                serde_json::json!([{"bearerAuth": ["admin"]}]),
+                &["401", "403"],
+            ),
+        };
+        if operation["security"] != security {
+            wrong.push(format!(
+                "{method} {path} is {access:?}: its security must be {security}, not {}",
+                operation["security"]
+            ));
+        }
+        for status in ["401", "403"] {
+            let declared = operation["responses"].get(status).is_some();
+            if declared != refusals.contains(&status) {
+                wrong.push(format!(
+                    "{method} {path} is {access:?}: it {} answer {status}",
+                    if declared {
+                        "cannot"
+                    } else {
+                        "must document its"
+                    }
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 #[test]

@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{HeaderMap, Method, Request, StatusCode};
 use serde_json::Value;
 use sqlx::Connection;
 use tempfile::TempDir;
@@ -110,6 +110,26 @@ impl TestApp {
         router(self.store.clone(), Settings::default())
     }
 
+    /// The router with `--public-read` on or off.
+    pub fn router_with_public_read(&self, public_read: bool) -> Router {
+        let settings = Settings {
+            public_read,
+            ..Settings::default()
+        };
+        router(self.store.clone(), settings)
+    }
+
+    /// Sends a request as the holder of `token` (none: no `Authorization` header).
+    pub async fn call_as(
+        &self,
+        token: Option<&str>,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Answer {
+        send_as(self.router(), token, method, path, body).await
+    }
+
     /// Sends a request with an optional JSON body; answers the status and the JSON body (`Null`
     /// when the body is empty).
     pub async fn call(
@@ -139,6 +159,51 @@ impl TestApp {
 
     pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
         self.call(Method::POST, path, Some(body)).await
+    }
+}
+
+/// An answer with its headers.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+/// Sends a request with an optional bearer token and JSON body.
+pub async fn send_as(
+    router: Router,
+    token: Option<&str>,
+    method: Method,
+    path: &str,
+    body: Option<&Value>,
+) -> Answer {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    if body.is_some() {
+        request = request.header("content-type", "application/json");
+    }
+    let request = request
+        .body(Body::from(body.map(Value::to_string).unwrap_or_default()))
+        .expect("request");
+    let response = router.oneshot(request).await.expect("infallible");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)))
+    };
+    Answer {
+        status,
+        headers,
+        body,
     }
 }
 

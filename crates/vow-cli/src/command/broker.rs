@@ -1,6 +1,7 @@
-//! `vow broker serve` and `vow broker migrate`: open the broker's database (SQLite under
-//! `--data-dir`, or PostgreSQL at `--database-url`), apply migrations, and for `serve`, answer HTTP
-//! on `--listen` until Ctrl-C or SIGTERM, letting requests in flight finish.
+//! `vow broker serve`, `vow broker migrate` and `vow broker token`: open the broker's database
+//! (SQLite under `--data-dir`, or PostgreSQL at `--database-url`), apply migrations, and for
+//! `serve`, say whether auth is on and answer HTTP on `--listen` until Ctrl-C or SIGTERM, letting
+//! requests in flight finish. The token commands are in `token.rs`.
 
 use std::io::Write;
 
@@ -8,6 +9,7 @@ use anyhow::Context;
 use vow_broker::{Database, Settings, Store, StoreError};
 
 use crate::cli::{BrokerArgs, BrokerCommand, BrokerDatabaseArgs, BrokerServeArgs};
+use crate::command::token;
 use crate::exit::{self, Failure};
 use crate::write_stdout;
 
@@ -19,6 +21,7 @@ pub fn run(args: BrokerArgs) -> Result<u8, Failure> {
         match args.command {
             BrokerCommand::Serve(args) => serve(args).await,
             BrokerCommand::Migrate(args) => migrate(args).await,
+            BrokerCommand::Token(args) => token::run(args).await,
         }
     })
 }
@@ -26,8 +29,14 @@ pub fn run(args: BrokerArgs) -> Result<u8, Failure> {
 async fn serve(args: BrokerServeArgs) -> Result<u8, Failure> {
     let settings = Settings {
         max_body_bytes: usize::try_from(args.max_body_size).unwrap_or(usize::MAX),
+        public_read: args.public_read,
     };
     let store = open(&args.database).await?;
+    let auth = store
+        .tokens_exist()
+        .await
+        .map_err(|e| fail(e, "failed to read the tokens"))?;
+    let _ = writeln!(std::io::stderr(), "{}", auth_line(auth, args.public_read));
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("failed to listen on {}", args.listen))
@@ -52,8 +61,31 @@ async fn migrate(args: BrokerDatabaseArgs) -> Result<u8, Failure> {
     Ok(exit::SUCCESS)
 }
 
+/// What `serve` says about auth when it starts.
+fn auth_line(tokens_exist: bool, public_read: bool) -> &'static str {
+    match (tokens_exist, public_read) {
+        (false, _) => {
+            "warning: auth is off: no token exists yet, so anyone who can reach this broker can \
+             read and write. Create an admin token with `vow broker token create --name admin \
+             --role admin`; from then on every request but /healthz, /readyz and the OpenAPI \
+             document needs a token."
+        }
+        (true, false) => "auth: every request needs a bearer token",
+        (true, true) => "auth: writes need a bearer token; reads are public (--public-read)",
+    }
+}
+
+/// A store error as a failure: 4 when the database cannot be reached, 2 otherwise.
+pub(super) fn fail(error: StoreError, doing: impl Into<String>) -> Failure {
+    let code = match error {
+        StoreError::Unavailable(_) => exit::UNREACHABLE,
+        _ => exit::INVALID_INPUT,
+    };
+    Failure::new(code, anyhow::Error::new(error).context(doing.into()))
+}
+
 /// Opens the database and applies pending migrations, telling the operator which database it is.
-async fn open(args: &BrokerDatabaseArgs) -> Result<Store, Failure> {
+pub(super) async fn open(args: &BrokerDatabaseArgs) -> Result<Store, Failure> {
     let database = match &args.database_url {
         Some(url) => Database::Postgres { url: url.clone() },
         None => Database::Sqlite {
@@ -62,18 +94,11 @@ async fn open(args: &BrokerDatabaseArgs) -> Result<Store, Failure> {
     };
     let described = database.describe();
     let _ = writeln!(std::io::stderr(), "database: {described}");
-    let fail = |e: StoreError| {
-        let code = match e {
-            StoreError::Unavailable(_) => exit::UNREACHABLE,
-            _ => exit::INVALID_INPUT,
-        };
-        Failure::new(
-            code,
-            anyhow::Error::new(e).context(format!("failed to open {described}")),
-        )
-    };
-    let store = Store::open(&database).await.map_err(fail)?;
-    store.migrate().await.map_err(fail)?;
+    let opening = format!("failed to open {described}");
+    let store = Store::open(&database)
+        .await
+        .map_err(|e| fail(e, opening.clone()))?;
+    store.migrate().await.map_err(|e| fail(e, opening))?;
     Ok(store)
 }
 

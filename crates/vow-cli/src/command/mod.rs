@@ -8,4 +8,5 @@ pub mod environment;
 pub mod publish;
 pub mod publish_spec;
 pub mod remote;
+pub mod token;
 pub mod verify;

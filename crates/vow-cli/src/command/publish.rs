@@ -178,9 +178,10 @@ pub fn run(args: PublishArgs, color: ColorChoice) -> Result<u8, Failure> {
                         let style = Style::for_stderr(color);
                         let _ = writeln!(
                             std::io::stderr(),
-                            "{} failed to publish {consumer} {version} → {provider} ({}): {e}",
+                            "{} failed to publish {consumer} {version} → {provider} ({}): {}",
                             style.bad("error:"),
-                            path.display()
+                            path.display(),
+                            remote::describe(&e)
                         );
                         worst = worst.max(remote::exit_code(&e));
                     }

@@ -253,17 +253,27 @@ pub fn violations(validator: &jsonschema::Validator, report: &serde_json::Value)
 pub struct Broker {
     pub child: Child,
     pub address: String,
-    _dir: tempfile::TempDir,
+    /// The temporary data directory, removed when the broker is dropped.
+    dir: Option<tempfile::TempDir>,
 }
 
 impl Broker {
     /// Starts the broker on SQLite in a temporary data directory; its stderr goes to `stderr`.
     pub fn start(stderr: Stdio) -> Broker {
         let dir = tempfile::tempdir().expect("temp dir");
+        let mut broker = Broker::serve(dir.path(), &[], stderr);
+        broker.dir = Some(dir);
+        broker
+    }
+
+    /// Starts the broker on SQLite in `data_dir`, with `args` added to `vow broker serve`.
+    pub fn serve(data_dir: &Path, args: &[&str], stderr: Stdio) -> Broker {
         let mut child = Command::new(env!("CARGO_BIN_EXE_vow"))
             .args(["broker", "serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(dir.path())
+            .arg(data_dir)
+            .args(args)
             .env_remove("VOW_DATABASE_URL")
+            .env_remove("VOW_BROKER_PUBLIC_READ")
             .stdout(Stdio::piped())
             .stderr(stderr)
             .spawn()
@@ -280,7 +290,7 @@ impl Broker {
         Broker {
             child,
             address,
-            _dir: dir,
+            dir: None,
         }
     }
 
