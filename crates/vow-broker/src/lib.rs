@@ -13,4 +13,4 @@ pub mod store;
 pub use api::{OPENAPI, Settings, router, routes};
 pub use content::Canonical;
 pub use server::serve;
-pub use store::{Database, Store, StoreError};
+pub use store::{Database, PoolStats, Store, StoreError, StoreSettings};

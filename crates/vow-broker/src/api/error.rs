@@ -3,7 +3,7 @@
 //! docs/broker.md, and never carry internals, which go to the log.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
@@ -49,7 +49,7 @@ pub enum ApiError {
     MethodNotAllowed,
     /// 409 with a code naming the conflict (`version_conflict`, `contract_conflict`).
     Conflict { code: &'static str, message: String },
-    /// 503 `database_unavailable`: try again later.
+    /// 503 `database_unavailable`: try again later (the answer says when, in `Retry-After`).
     Unavailable,
     /// 500 `internal`: details are in the broker's log.
     Internal,
@@ -123,9 +123,21 @@ impl ApiError {
     }
 }
 
+/// The `Retry-After` of a 503, in seconds: long enough for a pool to reconnect or a lock to be
+/// released, short enough that a client retrying does not wait long after the database is back.
+pub const RETRY_AFTER_SECONDS: u32 = 2;
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status_code(), Json(self.body())).into_response()
+        let answer = (self.status_code(), Json(self.body()));
+        match self {
+            ApiError::Unavailable => (
+                [(header::RETRY_AFTER, RETRY_AFTER_SECONDS.to_string())],
+                answer,
+            )
+                .into_response(),
+            _ => answer.into_response(),
+        }
     }
 }
 
@@ -138,7 +150,7 @@ impl From<InvalidName> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         let message = e.to_string();
-        match e {
+        match &e {
             StoreError::ServiceNotFound { .. } => ApiError::NotFound {
                 code: "service_not_found",
                 message,
@@ -163,14 +175,26 @@ impl From<StoreError> for ApiError {
                 code: "contract_conflict",
                 message,
             },
-            StoreError::Unavailable(source) => {
-                tracing::warn!(error = %source, "database unavailable");
+            StoreError::Unavailable(_) => {
+                tracing::warn!(error = %causes(&e), "database unavailable");
                 ApiError::Unavailable
             }
-            other => {
-                tracing::error!(error = ?other, "store failed");
+            _ => {
+                tracing::error!(error = %causes(&e), "store failed");
                 ApiError::Internal
             }
         }
     }
+}
+
+/// An error and its sources, `outer: inner: …`, for the log.
+pub(crate) fn causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

@@ -21,9 +21,12 @@ pub async fn readyz(State(store): State<Store>) -> Result<Json<Value>, ApiError>
     match tokio::time::timeout(READY_TIMEOUT, store.ping()).await {
         Ok(Ok(())) => Ok(Json(json!({"status": "ready"}))),
         Ok(Err(e)) => {
-            tracing::warn!(error = ?e, "not ready");
+            tracing::warn!(error = %super::error::causes(&e), "not ready");
             Err(ApiError::Unavailable)
         }
-        Err(_) => Err(ApiError::Unavailable),
+        Err(_) => {
+            tracing::warn!("not ready: the database did not answer within 2 s");
+            Err(ApiError::Unavailable)
+        }
     }
 }

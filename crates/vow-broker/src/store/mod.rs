@@ -11,7 +11,7 @@ mod service;
 
 pub use contract::NewContract;
 pub use error::StoreError;
-pub use pool::{Database, Store};
+pub use pool::{Database, PoolStats, Store, StoreSettings};
 pub use record::{
     Deployment, Environment, Publication, Put, Service, StoredContract, Version, VersionAttributes,
 };
