@@ -175,6 +175,8 @@ impl From<StoreError> for ApiError {
                 code: "contract_conflict",
                 message,
             },
+            // Logged here, inside the request's span, so the cause carries the request id that the
+            // client sees in `x-request-id`.
             StoreError::Unavailable(_) => {
                 tracing::warn!(error = %causes(&e), "database unavailable");
                 ApiError::Unavailable

@@ -6,7 +6,8 @@ use axum::http::Method;
 use axum::routing::{MethodRouter, get, post, put};
 
 use super::error::ApiError;
-use super::{contract, environment, health, openapi, service};
+use super::{contract, environment, health, observe, openapi, service};
+use crate::metrics::Metrics;
 use crate::store::Store;
 
 /// Settings of the HTTP API.
@@ -29,11 +30,19 @@ impl Default for Settings {
 pub(crate) struct AppState {
     pub store: Store,
     pub settings: Settings,
+    /// This broker's own counters: they describe this process, which is what a scrape of it asks.
+    pub metrics: Metrics,
 }
 
 impl FromRef<AppState> for Store {
     fn from_ref(state: &AppState) -> Store {
         state.store.clone()
+    }
+}
+
+impl FromRef<AppState> for Metrics {
+    fn from_ref(state: &AppState) -> Metrics {
+        state.metrics.clone()
     }
 }
 
@@ -53,6 +62,7 @@ pub fn routes() -> &'static [(Method, &'static str)] {
 static ROUTES: &[(Method, &str)] = &[
     (Method::GET, "/healthz"),
     (Method::GET, "/readyz"),
+    (Method::GET, "/metrics"),
     (Method::GET, "/api/v1/openapi.json"),
     (Method::GET, "/api/v1/services"),
     (Method::GET, "/api/v1/services/{service}"),
@@ -90,6 +100,7 @@ fn handler(method: &Method, path: &str) -> MethodRouter<AppState> {
     match (method.as_str(), path) {
         ("GET", "/healthz") => get(health::healthz),
         ("GET", "/readyz") => get(health::readyz),
+        ("GET", "/metrics") => get(health::metrics),
         ("GET", "/api/v1/openapi.json") => get(openapi::document),
         ("GET", "/api/v1/services") => get(service::list),
         ("GET", "/api/v1/services/{service}") => get(service::get),
@@ -114,10 +125,15 @@ fn handler(method: &Method, path: &str) -> MethodRouter<AppState> {
     }
 }
 
-/// The broker's routes over a store.
+/// The broker's routes over a store, with fresh metrics.
 pub fn router(store: Store, settings: Settings) -> Router {
+    router_with_metrics(store, settings, Metrics::new())
+}
+
+/// The broker's routes over a store, counting into `metrics`.
+pub fn router_with_metrics(store: Store, settings: Settings, metrics: Metrics) -> Router {
     let limit = settings.max_body_bytes;
-    ROUTES
+    let routes = ROUTES
         .iter()
         .fold(Router::<AppState>::new(), |router, (method, path)| {
             // A second method on a path merges into the first one's method router.
@@ -130,6 +146,10 @@ pub fn router(store: Store, settings: Settings) -> Router {
             }
         })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        .layer(DefaultBodyLimit::max(limit))
-        .with_state(AppState { store, settings })
+        .layer(DefaultBodyLimit::max(limit));
+    observe::observe(routes, metrics.clone()).with_state(AppState {
+        store,
+        settings,
+        metrics,
+    })
 }

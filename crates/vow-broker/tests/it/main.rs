@@ -8,6 +8,7 @@ mod api;
 mod concurrency;
 mod deployment;
 mod error;
+mod observe;
 mod openapi;
 mod outage;
 mod serve;
