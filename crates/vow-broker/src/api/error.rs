@@ -43,6 +43,8 @@ pub enum ApiError {
     InvalidContract { pointer: String, message: String },
     /// 422 `contract_mismatch`: the contract names another consumer or provider than the path.
     ContractMismatch(String),
+    /// 408 `request_timeout`: the client did not send the whole body in time.
+    RequestTimeout { seconds: u64 },
     /// 404 with a code naming what is missing (`service_not_found`, …).
     NotFound { code: &'static str, message: String },
     /// 405 `method_not_allowed`.
@@ -69,6 +71,7 @@ impl ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -99,6 +102,11 @@ impl ApiError {
             ApiError::NotFound { code, message } | ApiError::Conflict { code, message } => {
                 (*code, message.clone(), None)
             }
+            ApiError::RequestTimeout { seconds } => (
+                "request_timeout",
+                format!("the request body did not arrive within {seconds} s"),
+                None,
+            ),
             ApiError::MethodNotAllowed => (
                 "method_not_allowed",
                 "this route does not accept that method".to_owned(),

@@ -1,5 +1,7 @@
 //! The routes, the state they share, and the answers for requests no route takes.
 
+use std::time::Duration;
+
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::Method;
@@ -15,12 +17,19 @@ use crate::store::Store;
 pub struct Settings {
     /// The largest request body accepted, in bytes; larger ones get 413.
     pub max_body_bytes: usize,
+    /// How long a client may take to send a request's headers (and how long a kept-alive
+    /// connection may sit idle) before the server closes the connection.
+    pub header_timeout: Duration,
+    /// How long a client may take to send a request's body; slower ones get 408.
+    pub body_timeout: Duration,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             max_body_bytes: 8 << 20,
+            header_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(60),
         }
     }
 }

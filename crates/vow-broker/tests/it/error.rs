@@ -209,6 +209,7 @@ async fn oversized_bodies_are_413(app: TestApp) {
         app.store.clone(),
         vow_broker::Settings {
             max_body_bytes: 1024,
+            ..vow_broker::Settings::default()
         },
     );
     let mut big = contract();

@@ -26,6 +26,7 @@ pub fn run(args: BrokerArgs) -> Result<u8, Failure> {
 async fn serve(args: BrokerServeArgs) -> Result<u8, Failure> {
     let settings = Settings {
         max_body_bytes: usize::try_from(args.max_body_size).unwrap_or(usize::MAX),
+        ..Settings::default()
     };
     let store = open(&args.database).await?;
     let listener = tokio::net::TcpListener::bind(args.listen)
