@@ -318,6 +318,17 @@ pub struct BrokerDatabaseArgs {
         hide_env_values = true
     )]
     pub database_url: Option<String>,
+
+    /// How long a request waits for a database connection, or for SQLite's write lock, before the
+    /// broker answers 503.
+    #[arg(
+        long,
+        env = "VOW_DATABASE_TIMEOUT",
+        default_value = "5s",
+        value_parser = parse_duration,
+        value_name = "DURATION"
+    )]
+    pub database_timeout: Duration,
 }
 
 #[derive(Debug, Args)]
@@ -346,6 +357,30 @@ pub struct BrokerServeArgs {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     pub public_read: bool,
+
+    /// Log format on stderr: one JSON object per line, or text for people [default: json when
+    /// stdout is not a terminal, text when it is].
+    #[arg(long, env = "VOW_LOG_FORMAT", value_enum, value_name = "FORMAT")]
+    pub log_format: Option<LogFormat>,
+
+    /// What to log: a level (error, warn, info, debug, trace) or RUST_LOG-style directives such
+    /// as `info,sqlx=warn`.
+    #[arg(
+        long,
+        env = "VOW_LOG",
+        default_value = "info",
+        value_parser = parse_log_filter,
+        value_name = "FILTER"
+    )]
+    pub log_level: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One JSON object per line, for log collectors.
+    Json,
+    /// One line per event, for people.
+    Text,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -574,6 +609,16 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         return Err("the duration must be greater than zero".into());
     }
     Ok(d)
+}
+
+/// Checks a log filter (`info`, `warn,vow_broker=debug`) the way the broker will read it.
+fn parse_log_filter(text: &str) -> Result<String, String> {
+    tracing_subscriber::EnvFilter::builder()
+        .parse(text)
+        .map(|_| text.to_owned())
+        .map_err(|e| {
+            format!("{e} (expected a level such as info, or directives such as info,sqlx=warn)")
+        })
 }
 
 /// Parses a byte size: a number with an optional unit B, KB, MB, GB (powers of 1000) or KiB, MiB,

@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => command::verify::run(args, color),
         Command::Check(args) => command::check::run(args, color),
         Command::Diff(args) => command::diff::run(args, color),
-        Command::Broker(args) => command::broker::run(args),
+        Command::Broker(args) => command::broker::run(args, color),
         Command::Publish(args) => command::publish::run(args, color),
         Command::RecordDeployment(args) => command::environment::record_deployment(args),
         Command::Environments(args) => command::environment::list(args),

@@ -10,6 +10,7 @@ use vow_core::deploy::{Answer, ServiceVersion, Target};
 use super::error::ApiError;
 use super::extract::{PathParams, QueryParams};
 use crate::deploy::{DeployError, answer, deprecations_in_use};
+use crate::metrics::Metrics;
 use crate::name::{BranchName, EnvironmentName, ServiceName, VersionNumber};
 use crate::store::{Store, StoreError};
 
@@ -45,12 +46,16 @@ fn candidate(query: &QuestionQuery) -> Result<ServiceVersion, ApiError> {
 
 async fn decide(
     store: &Store,
+    metrics: &Metrics,
     candidate: ServiceVersion,
     target: Target,
     as_of: NaiveDate,
 ) -> Result<Json<Answer>, ApiError> {
     match answer(store, &candidate, &target, as_of).await {
-        Ok(answer) => Ok(Json(answer)),
+        Ok(answer) => {
+            metrics.can_i_deploy(answer.verdict);
+            Ok(Json(answer))
+        }
         Err(DeployError::Store(e)) => Err(e.into()),
         Err(DeployError::Question(e)) => {
             tracing::error!(error = %e, "can-i-deploy loaded a contradictory question");
@@ -63,6 +68,7 @@ async fn decide(
 /// notices.
 pub async fn can_i_deploy(
     State(store): State<Store>,
+    State(metrics): State<Metrics>,
     QueryParams(query): QueryParams<QuestionQuery>,
 ) -> Result<Json<Answer>, ApiError> {
     if query.branch.is_some() {
@@ -81,6 +87,7 @@ pub async fn can_i_deploy(
     };
     decide(
         &store,
+        &metrics,
         candidate(&query)?,
         target,
         as_of(query.as_of.as_deref())?,
@@ -92,6 +99,7 @@ pub async fn can_i_deploy(
 /// of each counterpart on that branch.
 pub async fn can_i_merge(
     State(store): State<Store>,
+    State(metrics): State<Metrics>,
     QueryParams(query): QueryParams<QuestionQuery>,
 ) -> Result<Json<Answer>, ApiError> {
     if query.environment.is_some() {
@@ -110,6 +118,7 @@ pub async fn can_i_merge(
     };
     decide(
         &store,
+        &metrics,
         candidate(&query)?,
         target,
         as_of(query.as_of.as_deref())?,

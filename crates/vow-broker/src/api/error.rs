@@ -3,7 +3,7 @@
 //! docs/broker.md, and never carry internals, which go to the log.
 
 use axum::Json;
-use axum::http::header::WWW_AUTHENTICATE;
+use axum::http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -51,13 +51,15 @@ pub enum ApiError {
     Unauthorized { code: &'static str, message: String },
     /// 403 with a code naming what the token may not do (`role_forbidden`, `service_forbidden`).
     Forbidden { code: &'static str, message: String },
+    /// 408 `request_timeout`: the client did not send the whole body in time.
+    RequestTimeout { seconds: u64 },
     /// 404 with a code naming what is missing (`service_not_found`, …).
     NotFound { code: &'static str, message: String },
     /// 405 `method_not_allowed`.
     MethodNotAllowed,
     /// 409 with a code naming the conflict (`version_conflict`, `contract_conflict`).
     Conflict { code: &'static str, message: String },
-    /// 503 `database_unavailable`: try again later.
+    /// 503 `database_unavailable`: try again later (the answer says when, in `Retry-After`).
     Unavailable,
     /// 500 `internal`: details are in the broker's log.
     Internal,
@@ -79,6 +81,7 @@ impl ApiError {
             ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -113,6 +116,11 @@ impl ApiError {
             | ApiError::Forbidden { code, message }
             | ApiError::NotFound { code, message }
             | ApiError::Conflict { code, message } => (*code, message.clone(), None),
+            ApiError::RequestTimeout { seconds } => (
+                "request_timeout",
+                format!("the request body did not arrive within {seconds} s"),
+                None,
+            ),
             ApiError::MethodNotAllowed => (
                 "method_not_allowed",
                 "this route does not accept that method".to_owned(),
@@ -137,19 +145,31 @@ impl ApiError {
     }
 }
 
+/// The `Retry-After` of a 503, in seconds: long enough for a pool to reconnect or a lock to be
+/// released, short enough that a client retrying does not wait long after the database is back.
+pub const RETRY_AFTER_SECONDS: u32 = 2;
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status_code(), Json(self.body())).into_response();
-        if let ApiError::Unauthorized { code, .. } = self {
-            // RFC 6750: a missing token gets the bare challenge, a bad one says so.
-            let challenge = if code == "token_missing" {
-                r#"Bearer realm="vow""#
-            } else {
-                r#"Bearer realm="vow", error="invalid_token""#
-            };
-            response
-                .headers_mut()
-                .insert(WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+        match self {
+            ApiError::Unauthorized { code, .. } => {
+                // RFC 6750: a missing token gets the bare challenge, a bad one says so.
+                let challenge = if code == "token_missing" {
+                    r#"Bearer realm="vow""#
+                } else {
+                    r#"Bearer realm="vow", error="invalid_token""#
+                };
+                response
+                    .headers_mut()
+                    .insert(WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+            }
+            ApiError::Unavailable => {
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+            }
+            _ => {}
         }
         response
     }
@@ -164,7 +184,7 @@ impl From<InvalidName> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         let message = e.to_string();
-        match e {
+        match &e {
             StoreError::ServiceNotFound { .. } => ApiError::NotFound {
                 code: "service_not_found",
                 message,
@@ -213,14 +233,28 @@ impl From<StoreError> for ApiError {
                 code: "token_not_found",
                 message,
             },
-            StoreError::Unavailable(source) => {
-                tracing::warn!(error = %source, "database unavailable");
+            // Logged here, inside the request's span, so the cause carries the request id that the
+            // client sees in `x-request-id`.
+            StoreError::Unavailable(_) => {
+                tracing::warn!(error = %causes(&e), "database unavailable");
                 ApiError::Unavailable
             }
-            other => {
-                tracing::error!(error = ?other, "store failed");
+            _ => {
+                tracing::error!(error = %causes(&e), "store failed");
                 ApiError::Internal
             }
         }
     }
+}
+
+/// An error and its sources, `outer: inner: …`, for the log.
+pub(crate) fn causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

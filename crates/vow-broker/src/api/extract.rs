@@ -25,7 +25,8 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        let limit = <Settings as axum::extract::FromRef<S>>::from_ref(state).max_body_bytes;
+        let settings = <Settings as axum::extract::FromRef<S>>::from_ref(state);
+        let limit = settings.max_body_bytes;
         if let Some(content_type) = request.headers().get(CONTENT_TYPE) {
             let content_type = content_type.to_str().unwrap_or_default();
             let essence = content_type.split(';').next().unwrap_or_default().trim();
@@ -37,15 +38,22 @@ where
                 )));
             }
         }
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::PayloadTooLarge { limit }
-                } else {
-                    ApiError::InvalidJson(format!("failed to read the request body: {rejection}"))
-                }
-            })?;
+        // A client trickling its body cannot hold the request (and its connection) forever.
+        let bytes =
+            tokio::time::timeout(settings.body_timeout, Bytes::from_request(request, state))
+                .await
+                .map_err(|_| ApiError::RequestTimeout {
+                    seconds: settings.body_timeout.as_secs(),
+                })?
+                .map_err(|rejection| {
+                    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        ApiError::PayloadTooLarge { limit }
+                    } else {
+                        ApiError::InvalidJson(format!(
+                            "failed to read the request body: {rejection}"
+                        ))
+                    }
+                })?;
         let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
             b"{}"
         } else {

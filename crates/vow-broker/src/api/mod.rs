@@ -1,7 +1,7 @@
-//! The broker's HTTP API under `/api/v1`, plus `/healthz` and `/readyz`, described by the OpenAPI
-//! document docs/broker-openapi.json, which it serves at `/api/v1/openapi.json`. Handlers are
-//! thin: they parse names and bodies, check that the caller may write for the service (see
-//! `auth`), call the store, and shape the answer.
+//! The broker's HTTP API under `/api/v1`, plus `/healthz`, `/readyz` and `/metrics`, described by
+//! the OpenAPI document docs/broker-openapi.json, which it serves at `/api/v1/openapi.json`.
+//! Handlers are thin: they parse names and bodies, check that the caller may write for the service
+//! (see `auth`), call the store, and shape the answer.
 
 mod auth;
 mod contract;
@@ -10,6 +10,7 @@ mod environment;
 mod error;
 mod extract;
 mod health;
+mod observe;
 mod openapi;
 mod router;
 mod service;
@@ -19,5 +20,6 @@ mod verification;
 
 pub use auth::{Access, Principal};
 pub use error::{ApiError, ErrorBody};
+pub use observe::REQUEST_ID;
 pub use openapi::OPENAPI;
-pub use router::{Settings, router, routes};
+pub use router::{Settings, router, router_with_metrics, routes};

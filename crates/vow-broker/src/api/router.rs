@@ -1,6 +1,8 @@
 //! The routes with who may call each, the state they share, and the answers for requests no route
 //! takes.
 
+use std::time::Duration;
+
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::Method;
@@ -9,7 +11,10 @@ use axum::routing::{MethodRouter, delete, get, post, put};
 
 use super::auth::{self, Access};
 use super::error::ApiError;
-use super::{contract, deploy, environment, health, openapi, service, spec, token, verification};
+use super::{
+    contract, deploy, environment, health, observe, openapi, service, spec, token, verification,
+};
+use crate::metrics::Metrics;
 use crate::store::Store;
 
 /// Settings of the HTTP API.
@@ -19,6 +24,11 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Whether requests without a token may call `Read` routes once tokens exist.
     pub public_read: bool,
+    /// How long a client may take to send a request's headers (and how long a kept-alive
+    /// connection may sit idle) before the server closes the connection.
+    pub header_timeout: Duration,
+    /// How long a client may take to send a request's body; slower ones get 408.
+    pub body_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -26,6 +36,8 @@ impl Default for Settings {
         Settings {
             max_body_bytes: 8 << 20,
             public_read: false,
+            header_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -35,11 +47,19 @@ impl Default for Settings {
 pub(crate) struct AppState {
     pub store: Store,
     pub settings: Settings,
+    /// This broker's own counters: they describe this process, which is what a scrape of it asks.
+    pub metrics: Metrics,
 }
 
 impl FromRef<AppState> for Store {
     fn from_ref(state: &AppState) -> Store {
         state.store.clone()
+    }
+}
+
+impl FromRef<AppState> for Metrics {
+    fn from_ref(state: &AppState) -> Metrics {
+        state.metrics.clone()
     }
 }
 
@@ -60,6 +80,7 @@ pub fn routes() -> &'static [(Method, &'static str, Access)] {
 static ROUTES: &[(Method, &str, Access)] = &[
     (Method::GET, "/healthz", Access::Public),
     (Method::GET, "/readyz", Access::Public),
+    (Method::GET, "/metrics", Access::Public),
     (Method::GET, "/api/v1/openapi.json", Access::Public),
     (Method::GET, "/api/v1/services", Access::Read),
     (Method::GET, "/api/v1/services/{service}", Access::Read),
@@ -187,6 +208,7 @@ fn handler(method: &Method, path: &str) -> MethodRouter<AppState> {
     match (method.as_str(), path) {
         ("GET", "/healthz") => get(health::healthz),
         ("GET", "/readyz") => get(health::readyz),
+        ("GET", "/metrics") => get(health::metrics),
         ("GET", "/api/v1/openapi.json") => get(openapi::document),
         ("GET", "/api/v1/services") => get(service::list),
         ("GET", "/api/v1/services/{service}") => get(service::get),
@@ -238,11 +260,21 @@ fn handler(method: &Method, path: &str) -> MethodRouter<AppState> {
     }
 }
 
-/// The broker's routes over a store, each behind the access check of its table entry.
+/// The broker's routes over a store, with fresh metrics, each behind the access check of its
+/// table entry.
 pub fn router(store: Store, settings: Settings) -> Router {
+    router_with_metrics(store, settings, Metrics::new())
+}
+
+/// The broker's routes over a store, counting into `metrics`.
+pub fn router_with_metrics(store: Store, settings: Settings, metrics: Metrics) -> Router {
     let limit = settings.max_body_bytes;
-    let state = AppState { store, settings };
-    ROUTES
+    let state = AppState {
+        store,
+        settings,
+        metrics: metrics.clone(),
+    };
+    let routes = ROUTES
         .iter()
         .fold(Router::<AppState>::new(), |router, (method, path, _)| {
             // A second method on a path merges into the first one's method router.
@@ -257,6 +289,7 @@ pub fn router(store: Store, settings: Settings) -> Router {
             }
         })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        .layer(DefaultBodyLimit::max(limit))
-        .with_state(state)
+        .layer(DefaultBodyLimit::max(limit));
+    // Outside the access check, so refusals get request ids and are counted too.
+    observe::observe(routes, metrics).with_state(state)
 }

@@ -112,9 +112,32 @@ impl StoreError {
             | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::WorkerCrashed => StoreError::Unavailable(error),
+            sqlx::Error::Database(ref e) if is_transient(e.as_ref()) => {
+                StoreError::Unavailable(error)
+            }
             error => StoreError::Database(error),
         }
     }
+}
+
+/// True for a database's answers that mean "not now" rather than "never": PostgreSQL shutting
+/// down, starting up, out of connections or losing the connection, and SQLite's lock still held
+/// by another writer when the busy timeout ran out.
+fn is_transient(error: &(dyn sqlx::error::DatabaseError + 'static)) -> bool {
+    if let Some(e) = error.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+        let code = e.code();
+        // Class 08: connection exception. 57P01–57P03: admin shutdown, crash shutdown, cannot
+        // connect now. 53300: too many connections.
+        return code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300");
+    }
+    if let Some(e) = error.try_downcast_ref::<sqlx::sqlite::SqliteError>() {
+        // The primary result code is the low byte of the extended one: SQLITE_BUSY (5) and
+        // SQLITE_LOCKED (6), whatever their extension.
+        return sqlx::error::DatabaseError::code(e)
+            .and_then(|code| code.parse::<i32>().ok())
+            .is_some_and(|code| matches!(code & 0xff, 5 | 6));
+    }
+    false
 }
 
 impl From<sqlx::Error> for StoreError {

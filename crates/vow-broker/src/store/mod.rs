@@ -18,7 +18,7 @@ pub use contract::NewContract;
 pub use error::StoreError;
 pub use evidence::{ConsumerRef, NewSpec, NewVerification, SpecPublication, VerificationRecord};
 pub(crate) use evidence::{NewCompatibility, StoredFact};
-pub use pool::{Database, Store};
+pub use pool::{Database, PoolStats, Store, StoreSettings};
 pub use question::{LoadedQuestion, MissingAssessment};
 pub use record::{
     Deployment, Environment, Publication, Put, Service, StoredContract, Token, Version,

@@ -20,8 +20,32 @@ use super::error::StoreError;
 /// The file name of the SQLite database inside the data directory.
 const SQLITE_FILE: &str = "vow.sqlite3";
 
-/// How long a request waits for a database connection before the broker answers 503.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How the store waits for its database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreSettings {
+    /// How long a query waits for a connection (PostgreSQL) or for SQLite's write lock before it
+    /// fails as unavailable, which the API answers with 503.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        StoreSettings {
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The connection pool right now, for the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Connections open, idle or in use.
+    pub size: u32,
+    /// Connections open and idle.
+    pub idle: u32,
+    /// The most connections the pool opens.
+    pub max: u32,
+}
 
 /// Where the broker keeps its data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,9 +124,18 @@ impl BeginWrite for PgPool {
 }
 
 impl Store {
-    /// Connects to the database (creating the SQLite file and its directory if missing). Does not
-    /// migrate: call [`Store::migrate`].
+    /// Connects to the database (creating the SQLite file and its directory if missing) with the
+    /// default settings. Does not migrate: call [`Store::migrate`].
     pub async fn open(database: &Database) -> Result<Store, StoreError> {
+        Store::open_with(database, &StoreSettings::default()).await
+    }
+
+    /// Connects to the database with these settings. Does not migrate: call [`Store::migrate`].
+    pub async fn open_with(
+        database: &Database,
+        settings: &StoreSettings,
+    ) -> Result<Store, StoreError> {
+        let timeout = settings.acquire_timeout;
         let pool = match database {
             Database::Sqlite { data_dir } => {
                 std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
@@ -115,10 +148,10 @@ impl Store {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
-                    .busy_timeout(ACQUIRE_TIMEOUT);
+                    .busy_timeout(timeout);
                 let pool = SqlitePoolOptions::new()
                     .max_connections(4)
-                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .acquire_timeout(timeout)
                     .connect_with(options)
                     .await
                     .map_err(StoreError::from_sqlx)?;
@@ -128,7 +161,7 @@ impl Store {
                 let options = PgConnectOptions::from_str(url).map_err(StoreError::InvalidUrl)?;
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
-                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .acquire_timeout(timeout)
                     .connect_with(options)
                     .await
                     .map_err(StoreError::from_sqlx)?;
@@ -144,6 +177,15 @@ impl Store {
             sqlx::query("SELECT 1").execute(pool).await.map_err(StoreError::from_sqlx)?;
         });
         Ok(())
+    }
+
+    /// How many connections the pool holds now.
+    pub fn pool_stats(&self) -> PoolStats {
+        on_pool!(self, pool => PoolStats {
+            size: pool.size(),
+            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+            max: pool.options().get_max_connections(),
+        })
     }
 
     /// Closes every connection; waits for connections in use to be returned.

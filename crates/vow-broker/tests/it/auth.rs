@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use vow_broker::token::{self, Role, TokenSpec};
 use vow_broker::{Access, Database, routes};
 
-use crate::support::{Answer, TestApp, contract, on_both_backends, send_as};
+use crate::support::{JsonAnswer, TestApp, contract, on_both_backends, send_as};
 
 on_both_backends!(
     every_route_lets_in_exactly_the_callers_its_access_level_allows,
@@ -69,7 +69,7 @@ const CALLERS: [Caller; 9] = [
 /// write the publish role.
 fn intended(method: &Method, path: &str) -> Access {
     match path {
-        "/healthz" | "/readyz" | "/api/v1/openapi.json" => Access::Public,
+        "/healthz" | "/readyz" | "/metrics" | "/api/v1/openapi.json" => Access::Public,
         _ if path == "/api/v1/tokens" || path.starts_with("/api/v1/tokens/") => Access::Admin,
         _ if method == Method::GET => Access::Read,
         _ => Access::Publish,
@@ -698,7 +698,7 @@ async fn invalid_token_requests_are_400(app: TestApp) {
                 .await
         }
     };
-    let check = |answer: Answer, code: &str, pointer: Option<&str>| {
+    let check = |answer: JsonAnswer, code: &str, pointer: Option<&str>| {
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.body);
         assert_eq!(answer.body["code"], code, "{}", answer.body);
         if let Some(pointer) = pointer {

@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use serde_json::Value;
 use sqlx::Connection;
@@ -126,7 +126,7 @@ impl TestApp {
         method: Method,
         path: &str,
         body: Option<&Value>,
-    ) -> Answer {
+    ) -> JsonAnswer {
         send_as(self.router(), token, method, path, body).await
     }
 
@@ -162,9 +162,9 @@ impl TestApp {
     }
 }
 
-/// An answer with its headers.
+/// An answer with its headers and its body read as JSON.
 #[derive(Debug)]
-pub struct Answer {
+pub struct JsonAnswer {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Value,
@@ -177,7 +177,7 @@ pub async fn send_as(
     method: Method,
     path: &str,
     body: Option<&Value>,
-) -> Answer {
+) -> JsonAnswer {
     let mut request = Request::builder().method(method).uri(path);
     if let Some(token) = token {
         request = request.header("authorization", format!("Bearer {token}"));
@@ -188,22 +188,19 @@ pub async fn send_as(
     let request = request
         .body(Body::from(body.map(Value::to_string).unwrap_or_default()))
         .expect("request");
-    let response = router.oneshot(request).await.expect("infallible");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .expect("body");
-    let body = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)))
-    };
-    Answer {
-        status,
-        headers,
+    let answer = exchange(router, request).await;
+    // JSON as JSON; other bodies (the metrics text) as a string.
+    let body = serde_json::from_slice(&answer.body).unwrap_or_else(|_| {
+        if answer.body.is_empty() {
+            Value::Null
+        } else {
+            Value::String(answer.text())
+        }
+    });
+    JsonAnswer {
+        status: answer.status,
         body,
+        headers: answer.headers,
     }
 }
 
@@ -222,18 +219,55 @@ pub async fn send(
     let request = request
         .body(Body::from(body.unwrap_or_default().to_owned()))
         .expect("request");
+    let answer = exchange(router, request).await;
+    (answer.status, answer.json())
+}
+
+/// A whole answer: status, headers and body.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Answer {
+    /// The body as JSON (`Null` when it is empty).
+    pub fn json(&self) -> Value {
+        if self.body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&self.body)
+                .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&self.body)))
+        }
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.body.to_vec()).expect("UTF-8 body")
+    }
+
+    /// A header as text, if the answer has it.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().expect("ASCII header"))
+    }
+}
+
+/// Sends a request to a router and reads the whole answer.
+pub async fn exchange(router: Router, request: Request<Body>) -> Answer {
     let response = router.oneshot(request).await.expect("infallible");
     let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+    let headers = response.headers().clone();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
         .await
         .expect("body");
-    let value = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)))
-    };
-    (status, value)
+    Answer {
+        status,
+        headers,
+        body,
+    }
 }
 
 /// The example contract checkout-web → payments-gateway, as JSON.

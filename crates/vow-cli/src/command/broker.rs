@@ -1,35 +1,42 @@
 //! `vow broker serve`, `vow broker migrate` and `vow broker token`: open the broker's database
 //! (SQLite under `--data-dir`, or PostgreSQL at `--database-url`), apply migrations, and for
-//! `serve`, say whether auth is on and answer HTTP on `--listen` until Ctrl-C or SIGTERM, letting
-//! requests in flight finish. The token commands are in `token.rs`.
+//! `serve`, log to stderr (JSON or text), say whether auth is on, and answer HTTP on `--listen`
+//! until Ctrl-C or SIGTERM, letting requests in flight finish. The token commands are in
+//! `token.rs`.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use anyhow::Context;
-use vow_broker::{Database, Settings, Store, StoreError};
+use tracing_subscriber::EnvFilter;
+use vow_broker::{Database, Settings, Store, StoreError, StoreSettings};
 
-use crate::cli::{BrokerArgs, BrokerCommand, BrokerDatabaseArgs, BrokerServeArgs};
+use crate::cli::{
+    BrokerArgs, BrokerCommand, BrokerDatabaseArgs, BrokerServeArgs, ColorChoice, LogFormat,
+};
 use crate::command::token;
 use crate::exit::{self, Failure};
+use crate::render::Style;
 use crate::write_stdout;
 
-pub fn run(args: BrokerArgs) -> Result<u8, Failure> {
+pub fn run(args: BrokerArgs, color: ColorChoice) -> Result<u8, Failure> {
     let runtime = tokio::runtime::Runtime::new()
         .context("failed to start the async runtime")
         .map_err(|e| Failure::new(exit::INVALID_INPUT, e))?;
     runtime.block_on(async {
         match args.command {
-            BrokerCommand::Serve(args) => serve(args).await,
+            BrokerCommand::Serve(args) => serve(args, color).await,
             BrokerCommand::Migrate(args) => migrate(args).await,
             BrokerCommand::Token(args) => token::run(args).await,
         }
     })
 }
 
-async fn serve(args: BrokerServeArgs) -> Result<u8, Failure> {
+async fn serve(args: BrokerServeArgs, color: ColorChoice) -> Result<u8, Failure> {
+    install_logging(&args, color);
     let settings = Settings {
         max_body_bytes: usize::try_from(args.max_body_size).unwrap_or(usize::MAX),
         public_read: args.public_read,
+        ..Settings::default()
     };
     let store = open(&args.database).await?;
     let auth = store
@@ -95,11 +102,46 @@ pub(super) async fn open(args: &BrokerDatabaseArgs) -> Result<Store, Failure> {
     let described = database.describe();
     let _ = writeln!(std::io::stderr(), "database: {described}");
     let opening = format!("failed to open {described}");
-    let store = Store::open(&database)
+    let settings = StoreSettings {
+        acquire_timeout: args.database_timeout,
+    };
+    let store = Store::open_with(&database, &settings)
         .await
         .map_err(|e| fail(e, opening.clone()))?;
     store.migrate().await.map_err(|e| fail(e, opening))?;
     Ok(store)
+}
+
+/// Sends the broker's log events to stderr: JSON lines by default when stdout is not a terminal
+/// (a service manager or container runtime is collecting them), text for a person at a terminal.
+fn install_logging(args: &BrokerServeArgs, color: ColorChoice) {
+    let format = args
+        .log_format
+        .unwrap_or(if std::io::stdout().is_terminal() {
+            LogFormat::Text
+        } else {
+            LogFormat::Json
+        });
+    // The filter was checked when the flags were read.
+    let filter = EnvFilter::builder().parse_lossy(&args.log_level);
+    // A log nobody reads any more (stderr closed) must not take requests down with it: failed
+    // writes are dropped instead of reported on the same closed stderr, which would panic.
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .log_internal_errors(false);
+    // Another subscriber can only be there if this runs twice; the first one keeps logging.
+    let _ = match format {
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init(),
+        LogFormat::Text => builder
+            .with_ansi(Style::for_stderr(color).enabled)
+            .try_init(),
+    };
 }
 
 /// Completes on Ctrl-C or, on Unix, SIGTERM (what container runtimes send to stop a service).

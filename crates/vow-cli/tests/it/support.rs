@@ -260,8 +260,13 @@ pub struct Broker {
 impl Broker {
     /// Starts the broker on SQLite in a temporary data directory; its stderr goes to `stderr`.
     pub fn start(stderr: Stdio) -> Broker {
+        Broker::start_with(&[], stderr)
+    }
+
+    /// Starts the broker as [`Broker::start`] does, with more flags.
+    pub fn start_with(flags: &[&str], stderr: Stdio) -> Broker {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut broker = Broker::serve(dir.path(), &[], stderr);
+        let mut broker = Broker::serve(dir.path(), flags, stderr);
         broker.dir = Some(dir);
         broker
     }
@@ -274,6 +279,9 @@ impl Broker {
             .args(args)
             .env_remove("VOW_DATABASE_URL")
             .env_remove("VOW_BROKER_PUBLIC_READ")
+            .env_remove("VOW_DATABASE_TIMEOUT")
+            .env_remove("VOW_LOG")
+            .env_remove("VOW_LOG_FORMAT")
             .stdout(Stdio::piped())
             .stderr(stderr)
             .spawn()
@@ -300,10 +308,15 @@ impl Broker {
 
     /// A GET on the broker, the whole HTTP answer as text.
     pub fn raw_get(&self, path: &str) -> String {
+        self.raw_get_with(path, "")
+    }
+
+    /// A GET with extra header lines (each ending in `\r\n`), the whole HTTP answer as text.
+    pub fn raw_get_with(&self, path: &str, headers: &str) -> String {
         let mut stream = TcpStream::connect(&self.address).expect("connect");
         write!(
             stream,
-            "GET {path} HTTP/1.1\r\nHost: broker\r\nConnection: close\r\n\r\n"
+            "GET {path} HTTP/1.1\r\nHost: broker\r\n{headers}Connection: close\r\n\r\n"
         )
         .expect("write");
         let mut answer = String::new();
@@ -317,6 +330,34 @@ impl Broker {
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
         let body = answer.split_once("\r\n\r\n").expect("a body").1;
         serde_json::from_str(body).expect("JSON")
+    }
+}
+
+impl Broker {
+    /// Sends SIGTERM and waits (with a generous deadline) for the broker to exit; answers whether
+    /// it exited successfully and its stderr, when that was piped.
+    pub fn terminate(&mut self) -> (std::process::ExitStatus, String) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let exit = loop {
+            if let Some(exit) = self.child.try_wait().expect("wait") {
+                break exit;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "vow broker serve did not stop on SIGTERM"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let mut stderr = String::new();
+        if let Some(mut pipe) = self.child.stderr.take() {
+            pipe.read_to_string(&mut stderr).expect("stderr");
+        }
+        (exit, stderr)
     }
 }
 
