@@ -310,6 +310,44 @@ impl Broker {
     }
 }
 
+/// Runs `vow` from the repository root as a broker client: none of the broker, provider,
+/// credential or CI variables (which the version detection reads), plus `env`.
+pub fn client_vow(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_vow"));
+    command.args(args).current_dir(root()).env("NO_COLOR", "1");
+    for name in [
+        "VOW_BROKER_URL",
+        "VOW_BROKER_TOKEN",
+        "VOW_PROVIDER_URL",
+        "VOW_PROVIDER_STATES_URL",
+        "VOW_CONFIG",
+        "GITHUB_SHA",
+        "GITHUB_HEAD_REF",
+        "GITHUB_REF_NAME",
+        "GITHUB_SERVER_URL",
+        "GITHUB_REPOSITORY",
+        "GITHUB_RUN_ID",
+        "CI_COMMIT_SHA",
+        "CI_COMMIT_REF_NAME",
+        "CI_JOB_URL",
+    ] {
+        command.env_remove(name);
+    }
+    for (name, _) in CREDENTIAL_ENV {
+        command.env_remove(name);
+    }
+    command.envs(env.iter().copied());
+    command.output().expect("run vow")
+}
+
+/// A transcript with content hashes redacted too.
+pub fn hash_redacted_transcript(output: &Output) -> String {
+    regex::Regex::new("sha256:[0-9a-f]{64}")
+        .expect("pattern")
+        .replace_all(&redact(&transcript(output)), "sha256:[hash]")
+        .into_owned()
+}
+
 impl Drop for Broker {
     fn drop(&mut self) {
         let _ = self.child.kill();
