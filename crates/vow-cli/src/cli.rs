@@ -39,6 +39,13 @@ pub enum Command {
     RecordDeployment(RecordDeploymentArgs),
     /// List the broker's environments.
     Environments(EnvironmentsArgs),
+    /// Tell the broker that a service (or one instance of it) no longer runs in an environment.
+    RecordUndeployment(RecordUndeploymentArgs),
+    /// Tell the broker that a service version is released into an environment, where it counts
+    /// as present until its support ends.
+    RecordRelease(ReleaseArgs),
+    /// Tell the broker that a released service version is no longer supported in an environment.
+    RecordSupportEnded(ReleaseArgs),
 }
 
 /// Which broker a client command talks to.
@@ -110,6 +117,45 @@ pub struct RecordDeploymentArgs {
 
 #[derive(Debug, Args)]
 pub struct EnvironmentsArgs {
+    #[command(flatten)]
+    pub broker: BrokerClientArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RecordUndeploymentArgs {
+    /// The service that stopped running.
+    #[arg(long, value_name = "NAME")]
+    pub service: String,
+
+    /// The environment it stopped running in.
+    #[arg(long, value_name = "ENV")]
+    pub environment: String,
+
+    /// The application instance, when the service runs as several in the environment (the
+    /// others keep running).
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+
+    #[command(flatten)]
+    pub broker: BrokerClientArgs,
+}
+
+/// A service version in an environment, for `record-release` and `record-support-ended`.
+#[derive(Debug, Args)]
+#[command(disable_version_flag = true)]
+pub struct ReleaseArgs {
+    /// The service.
+    #[arg(long, value_name = "NAME")]
+    pub service: String,
+
+    /// The version (published or recorded before).
+    #[arg(long, value_name = "VERSION")]
+    pub version: String,
+
+    /// The environment (record-release creates it if it does not exist).
+    #[arg(long, value_name = "ENV")]
+    pub environment: String,
+
     #[command(flatten)]
     pub broker: BrokerClientArgs,
 }

@@ -28,6 +28,9 @@ fn main() -> ExitCode {
         Command::Publish(args) => command::publish::run(args, color),
         Command::RecordDeployment(args) => command::environment::record_deployment(args),
         Command::Environments(args) => command::environment::list(args),
+        Command::RecordUndeployment(args) => command::environment::record_undeployment(args),
+        Command::RecordRelease(args) => command::environment::record_release(args),
+        Command::RecordSupportEnded(args) => command::environment::record_support_ended(args),
     };
     match outcome {
         Ok(code) => exit::code(code),

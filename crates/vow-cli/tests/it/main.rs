@@ -2,6 +2,7 @@
 
 mod broker;
 mod broker_client;
+mod broker_records;
 mod check;
 mod diff;
 mod support;
