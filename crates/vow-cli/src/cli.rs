@@ -46,6 +46,9 @@ pub enum Command {
     RecordRelease(ReleaseArgs),
     /// Tell the broker that a released service version is no longer supported in an environment.
     RecordSupportEnded(ReleaseArgs),
+    /// List the deprecated elements of a provider's specs that consumers still use, most urgent
+    /// first.
+    Deprecations(DeprecationsArgs),
 }
 
 /// Which broker a client command talks to.
@@ -158,6 +161,55 @@ pub struct ReleaseArgs {
 
     #[command(flatten)]
     pub broker: BrokerClientArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DeprecationsArgs {
+    /// The provider whose deprecated elements are listed.
+    #[arg(long, value_name = "NAME")]
+    pub provider: String,
+
+    /// Only this environment (default: every environment).
+    #[arg(long, value_name = "ENV")]
+    pub environment: Option<String>,
+
+    /// The date the deprecation clock is read at, YYYY-MM-DD (default: today, UTC).
+    #[arg(long, value_parser = parse_date, value_name = "DATE")]
+    pub as_of: Option<chrono::NaiveDate>,
+
+    /// A sunset at most this many days after --as-of is near.
+    #[arg(long, default_value_t = 30, value_name = "N")]
+    pub warning_days: u32,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DeprecationsFormat::Human)]
+    pub format: DeprecationsFormat,
+
+    /// Exit with code 1 when an element in use is at least this urgent (removed counts as
+    /// overdue), e.g. to fail a CI job; without it, the list is a report and exits 0.
+    #[arg(long, value_enum, value_name = "STATUS")]
+    pub fail_on: Option<FailOn>,
+
+    #[command(flatten)]
+    pub broker: BrokerClientArgs,
+}
+
+/// Output formats of `vow deprecations`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DeprecationsFormat {
+    /// An aligned table, most urgent first.
+    Human,
+    /// The broker's answer as JSON.
+    Json,
+}
+
+/// How urgent a deprecation in use must be to fail `vow deprecations`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// The sunset has passed, or the element is removed.
+    Overdue,
+    /// The sunset is within --warning-days, has passed, or the element is removed.
+    Near,
 }
 
 #[derive(Debug, Args)]

@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         Command::RecordUndeployment(args) => command::environment::record_undeployment(args),
         Command::RecordRelease(args) => command::environment::record_release(args),
         Command::RecordSupportEnded(args) => command::environment::record_support_ended(args),
+        Command::Deprecations(args) => command::deprecation::run(args, color),
     };
     match outcome {
         Ok(code) => exit::code(code),

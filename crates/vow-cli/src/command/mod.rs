@@ -2,6 +2,7 @@
 
 pub mod broker;
 pub mod check;
+pub mod deprecation;
 pub mod diff;
 pub mod environment;
 pub mod publish;

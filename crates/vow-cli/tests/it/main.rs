@@ -4,6 +4,7 @@ mod broker;
 mod broker_client;
 mod broker_records;
 mod check;
+mod deprecations;
 mod diff;
 mod support;
 mod tidy;

@@ -308,6 +308,25 @@ impl Broker {
         let body = answer.split_once("\r\n\r\n").expect("a body").1;
         serde_json::from_str(body).expect("JSON")
     }
+
+    /// A request with a JSON body that must succeed (2xx), for what no `vow` command sends; its
+    /// JSON answer.
+    pub fn send(&self, method: &str, path: &str, body: &serde_json::Value) -> serde_json::Value {
+        let body = body.to_string();
+        let mut stream = TcpStream::connect(&self.address).expect("connect");
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: broker\r\nConnection: close\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("write");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("read");
+        assert!(answer.starts_with("HTTP/1.1 20"), "{answer}");
+        let body = answer.split_once("\r\n\r\n").expect("a body").1;
+        serde_json::from_str(body).expect("JSON")
+    }
 }
 
 /// Runs `vow` from the repository root as a broker client: none of the broker, provider,
