@@ -366,7 +366,21 @@ pub struct DiffArgs {
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// Contract files, or directories searched recursively for .yaml, .yml and .json files.
-    #[arg(required = true, value_name = "PATH")]
+    // Every flag of the broker mode conflicts with paths by name: clap lets a `requires` of a
+    // flag go unmet when the missing flag conflicts with one present.
+    #[arg(
+        required_unless_present = "broker",
+        conflicts_with_all = [
+            "broker",
+            "branches",
+            "publish",
+            "provider_version",
+            "provider_branch",
+            "provider_commit",
+            "build_url",
+        ],
+        value_name = "PATH"
+    )]
     pub paths: Vec<PathBuf>,
 
     /// Base URL of the running provider; interaction paths are appended to it.
@@ -387,6 +401,7 @@ pub struct VerifyArgs {
     pub consumer: Vec<String>,
 
     /// Only interactions with these providers (repeatable; a trailing * matches any suffix).
+    /// With --broker: the one provider whose contracts are verified, by its exact name.
     #[arg(long, value_name = "NAME")]
     pub provider: Vec<String>,
 
@@ -447,6 +462,70 @@ pub struct VerifyArgs {
     /// The configuration file with credential sets (default: ./vow.toml if present).
     #[arg(long, env = "VOW_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub from_broker: VerifyBrokerArgs,
+}
+
+/// `vow verify --broker`: the contracts come from the broker, which selects them for the
+/// provider, and the results can go back to it.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Verifying the contracts the broker selects")]
+pub struct VerifyBrokerArgs {
+    /// Verify the contracts the broker selects for --provider (those of consumer versions deployed
+    /// or released in an environment, and of the latest one on each of --branches) instead of
+    /// contract files.
+    #[arg(long, requires = "provider")]
+    pub broker: bool,
+
+    /// Base URL of the broker (with --broker).
+    #[arg(
+        long,
+        env = "VOW_BROKER_URL",
+        value_name = "URL",
+        value_parser = parse_url,
+        required_if_eq("broker", "true")
+    )]
+    pub broker_url: Option<Url>,
+
+    /// Bearer token sent to the broker (never printed).
+    #[arg(
+        long,
+        env = "VOW_BROKER_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub broker_token: Option<String>,
+
+    /// Branches whose latest consumer versions are verified too, comma-separated (default: main).
+    #[arg(long, value_delimiter = ',', requires = "broker", value_name = "LIST")]
+    pub branches: Vec<String>,
+
+    /// Record one verification result per contract on the broker, for --provider-version (also
+    /// when verification fails). Evidence of a whole verification: --interaction and --dimensions
+    /// are refused with it.
+    #[arg(
+        long,
+        requires_all = ["broker", "provider_version"],
+        conflicts_with_all = ["interaction", "dimensions"]
+    )]
+    pub publish: bool,
+
+    /// The provider version verified (with --publish).
+    #[arg(long, requires = "publish", value_name = "VERSION")]
+    pub provider_version: Option<String>,
+
+    /// The branch the provider version was built from (default: from CI variables or git).
+    #[arg(long, requires = "publish", value_name = "BRANCH")]
+    pub provider_branch: Option<String>,
+
+    /// The commit the provider version was built from (default: from CI variables or git).
+    #[arg(long, requires = "publish", value_name = "SHA")]
+    pub provider_commit: Option<String>,
+
+    /// The CI build that verified (default: from CI variables).
+    #[arg(long, requires = "publish", value_name = "URL")]
+    pub build_url: Option<String>,
 }
 
 /// A dimension name on the command line.

@@ -91,7 +91,7 @@ pub fn resolve(
 }
 
 /// Asks git about the current directory; a missing git or repository gives no facts.
-fn git_facts() -> GitFacts {
+pub fn git_facts() -> GitFacts {
     let ask = |args: &[&str]| {
         let output = Command::new("git").args(args).output().ok()?;
         if !output.status.success() {

@@ -9,5 +9,6 @@ mod diff;
 mod support;
 mod tidy;
 mod verify_bad_input;
+mod verify_broker;
 mod verify_example;
 mod verify_spec;
