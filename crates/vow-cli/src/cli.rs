@@ -44,6 +44,16 @@ pub enum Command {
     /// Ask the broker whether a version can be deployed to an environment (or merged into a
     /// branch): exit 0 yes, 1 no, 3 unknown.
     CanIDeploy(CanIDeployArgs),
+    /// Tell the broker that a service (or one instance of it) no longer runs in an environment.
+    RecordUndeployment(RecordUndeploymentArgs),
+    /// Tell the broker that a service version is released into an environment, where it counts
+    /// as present until its support ends.
+    RecordRelease(ReleaseArgs),
+    /// Tell the broker that a released service version is no longer supported in an environment.
+    RecordSupportEnded(ReleaseArgs),
+    /// List the deprecated elements of a provider's specs that consumers still use, most urgent
+    /// first.
+    Deprecations(DeprecationsArgs),
 }
 
 /// Which broker a client command talks to.
@@ -101,8 +111,8 @@ pub struct RecordDeploymentArgs {
     #[arg(long, value_name = "VERSION")]
     pub version: String,
 
-    /// The environment, created if it does not exist.
-    #[arg(long = "to", value_name = "ENV")]
+    /// The environment, created if it does not exist (`--environment` also works).
+    #[arg(long = "to", visible_alias = "environment", value_name = "ENV")]
     pub environment: String,
 
     /// The application instance, when the service runs as several in the environment.
@@ -170,7 +180,12 @@ pub struct CanIDeployArgs {
     pub version: String,
 
     /// The environment to deploy to.
-    #[arg(long = "to", value_name = "ENV", required_unless_present = "to_branch")]
+    #[arg(
+        long = "to",
+        visible_alias = "environment",
+        value_name = "ENV",
+        required_unless_present = "to_branch"
+    )]
     pub environment: Option<String>,
 
     /// Ask can-i-merge instead: check against the latest versions on this branch.
@@ -200,6 +215,94 @@ pub struct CanIDeployArgs {
 pub struct EnvironmentsArgs {
     #[command(flatten)]
     pub broker: BrokerClientArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RecordUndeploymentArgs {
+    /// The service that stopped running.
+    #[arg(long, value_name = "NAME")]
+    pub service: String,
+
+    /// The environment it stopped running in.
+    #[arg(long, visible_alias = "from", value_name = "ENV")]
+    pub environment: String,
+
+    /// The application instance, when the service runs as several in the environment (the
+    /// others keep running).
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+
+    #[command(flatten)]
+    pub broker: BrokerClientArgs,
+}
+
+/// A service version in an environment, for `record-release` and `record-support-ended`.
+#[derive(Debug, Args)]
+#[command(disable_version_flag = true)]
+pub struct ReleaseArgs {
+    /// The service.
+    #[arg(long, value_name = "NAME")]
+    pub service: String,
+
+    /// The version (published or recorded before).
+    #[arg(long, value_name = "VERSION")]
+    pub version: String,
+
+    /// The environment (record-release creates it if it does not exist).
+    #[arg(long, visible_alias = "to", value_name = "ENV")]
+    pub environment: String,
+
+    #[command(flatten)]
+    pub broker: BrokerClientArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DeprecationsArgs {
+    /// The provider whose deprecated elements are listed.
+    #[arg(long, value_name = "NAME")]
+    pub provider: String,
+
+    /// Only this environment (default: every environment).
+    #[arg(long, value_name = "ENV")]
+    pub environment: Option<String>,
+
+    /// The date the deprecation clock is read at, YYYY-MM-DD (default: today, UTC).
+    #[arg(long, value_parser = parse_date, value_name = "DATE")]
+    pub as_of: Option<chrono::NaiveDate>,
+
+    /// A sunset at most this many days after --as-of is near.
+    #[arg(long, default_value_t = 30, value_name = "N")]
+    pub warning_days: u32,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DeprecationsFormat::Human)]
+    pub format: DeprecationsFormat,
+
+    /// Exit with code 1 when an element in use is at least this urgent (removed counts as
+    /// overdue), e.g. to fail a CI job; without it, the list is a report and exits 0.
+    #[arg(long, value_enum, value_name = "STATUS")]
+    pub fail_on: Option<FailOn>,
+
+    #[command(flatten)]
+    pub broker: BrokerClientArgs,
+}
+
+/// Output formats of `vow deprecations`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DeprecationsFormat {
+    /// An aligned table, most urgent first.
+    Human,
+    /// The broker's answer as JSON.
+    Json,
+}
+
+/// How urgent a deprecation in use must be to fail `vow deprecations`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// The sunset has passed, or the element is removed.
+    Overdue,
+    /// The sunset is within --warning-days, has passed, or the element is removed.
+    Near,
 }
 
 #[derive(Debug, Args)]
@@ -482,7 +585,21 @@ pub struct DiffArgs {
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// Contract files, or directories searched recursively for .yaml, .yml and .json files.
-    #[arg(required = true, value_name = "PATH")]
+    // Every flag of the broker mode conflicts with paths by name: clap lets a `requires` of a
+    // flag go unmet when the missing flag conflicts with one present.
+    #[arg(
+        required_unless_present = "broker",
+        conflicts_with_all = [
+            "broker",
+            "branches",
+            "publish",
+            "provider_version",
+            "provider_branch",
+            "provider_commit",
+            "build_url",
+        ],
+        value_name = "PATH"
+    )]
     pub paths: Vec<PathBuf>,
 
     /// Base URL of the running provider; interaction paths are appended to it.
@@ -503,6 +620,7 @@ pub struct VerifyArgs {
     pub consumer: Vec<String>,
 
     /// Only interactions with these providers (repeatable; a trailing * matches any suffix).
+    /// With --broker: the one provider whose contracts are verified, by its exact name.
     #[arg(long, value_name = "NAME")]
     pub provider: Vec<String>,
 
@@ -563,6 +681,70 @@ pub struct VerifyArgs {
     /// The configuration file with credential sets (default: ./vow.toml if present).
     #[arg(long, env = "VOW_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub from_broker: VerifyBrokerArgs,
+}
+
+/// `vow verify --broker`: the contracts come from the broker, which selects them for the
+/// provider, and the results can go back to it.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Verifying the contracts the broker selects")]
+pub struct VerifyBrokerArgs {
+    /// Verify the contracts the broker selects for --provider (those of consumer versions deployed
+    /// or released in an environment, and of the latest one on each of --branches) instead of
+    /// contract files.
+    #[arg(long, requires = "provider")]
+    pub broker: bool,
+
+    /// Base URL of the broker (with --broker).
+    #[arg(
+        long,
+        env = "VOW_BROKER_URL",
+        value_name = "URL",
+        value_parser = parse_url,
+        required_if_eq("broker", "true")
+    )]
+    pub broker_url: Option<Url>,
+
+    /// Bearer token sent to the broker (never printed).
+    #[arg(
+        long,
+        env = "VOW_BROKER_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub broker_token: Option<String>,
+
+    /// Branches whose latest consumer versions are verified too, comma-separated (default: main).
+    #[arg(long, value_delimiter = ',', requires = "broker", value_name = "LIST")]
+    pub branches: Vec<String>,
+
+    /// Record one verification result per contract on the broker, for --provider-version (also
+    /// when verification fails). Evidence of a whole verification: --interaction and --dimensions
+    /// are refused with it.
+    #[arg(
+        long,
+        requires_all = ["broker", "provider_version"],
+        conflicts_with_all = ["interaction", "dimensions"]
+    )]
+    pub publish: bool,
+
+    /// The provider version verified (with --publish).
+    #[arg(long, requires = "publish", value_name = "VERSION")]
+    pub provider_version: Option<String>,
+
+    /// The branch the provider version was built from (default: from CI variables or git).
+    #[arg(long, requires = "publish", value_name = "BRANCH")]
+    pub provider_branch: Option<String>,
+
+    /// The commit the provider version was built from (default: from CI variables or git).
+    #[arg(long, requires = "publish", value_name = "SHA")]
+    pub provider_commit: Option<String>,
+
+    /// The CI build that verified (default: from CI variables).
+    #[arg(long, requires = "publish", value_name = "URL")]
+    pub build_url: Option<String>,
 }
 
 /// A dimension name on the command line.

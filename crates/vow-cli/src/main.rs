@@ -30,6 +30,10 @@ fn main() -> ExitCode {
         Command::Environments(args) => command::environment::list(args),
         Command::PublishSpec(args) => command::publish_spec::run(args, color),
         Command::CanIDeploy(args) => command::can_i_deploy::run(args, color),
+        Command::RecordUndeployment(args) => command::environment::record_undeployment(args),
+        Command::RecordRelease(args) => command::environment::record_release(args),
+        Command::RecordSupportEnded(args) => command::environment::record_support_ended(args),
+        Command::Deprecations(args) => command::deprecation::run(args, color),
     };
     match outcome {
         Ok(code) => exit::code(code),

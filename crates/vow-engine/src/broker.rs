@@ -2,6 +2,10 @@
 //! contracts, creating environments and recording deployments. It rides on the same reqwest
 //! client as replays (rustls with ring), sends an optional bearer token and never shows it, and
 //! tells a broker that cannot be reached apart from one that answered with an error.
+//!
+//! The submodules hold what the broker answers about releases and undeployments, the deprecations
+//! consumers still use, and a provider's verification round trip (the contracts it must verify,
+//! the results it records).
 
 use std::time::Duration;
 
@@ -13,6 +17,17 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use vow_core::deploy::{Answer, ServiceVersion, Target};
+
+mod deprecation;
+mod release;
+mod verification;
+
+pub use deprecation::{DeprecationInUse, DeprecationStatus, Deprecations};
+pub use release::{Release, Undeployment};
+pub use verification::{
+    ContractToVerify, FindingCounts, NewVerification, SelectedBecause, SelectedConsumer,
+    VerificationRecord, VerificationSummary,
+};
 
 /// Budget of one request to the broker, from sending it to the end of the answer.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -320,6 +335,117 @@ impl BrokerClient {
             url: origin(url),
             message: describe(e),
         })
+    }
+}
+
+/// Releases, undeployments, deprecations in use, and a provider's verification round trip.
+impl BrokerClient {
+    /// `POST /api/v1/environments/{environment}/undeployments`: the service (or one application
+    /// instance of it) no longer runs there. 404 `deployment_not_found` when nothing was deployed.
+    pub async fn record_undeployment(
+        &self,
+        environment: &str,
+        service: &str,
+        application_instance: Option<&str>,
+    ) -> Result<Undeployment, BrokerError> {
+        let url = self.url(&["environments", environment, "undeployments"]);
+        let body = json!({ "service": service, "application_instance": application_instance });
+        Ok(self.put(Method::POST, url, &body).await?.value)
+    }
+
+    /// `POST /api/v1/environments/{environment}/releases`. Created when new; not created when the
+    /// version was already released and supported there.
+    pub async fn record_release(
+        &self,
+        environment: &str,
+        service: &str,
+        version: &str,
+    ) -> Result<Put<Release>, BrokerError> {
+        let url = self.url(&["environments", environment, "releases"]);
+        let body = json!({ "service": service, "version": version });
+        self.put(Method::POST, url, &body).await
+    }
+
+    /// `POST /api/v1/environments/{environment}/support-ended`: a released version is no longer
+    /// supported there. 404 `release_not_found` when it was not released and supported.
+    pub async fn record_support_ended(
+        &self,
+        environment: &str,
+        service: &str,
+        version: &str,
+    ) -> Result<Release, BrokerError> {
+        let url = self.url(&["environments", environment, "support-ended"]);
+        let body = json!({ "service": service, "version": version });
+        Ok(self.put(Method::POST, url, &body).await?.value)
+    }
+
+    /// `GET /api/v1/deprecations?provider=…`: the deprecated elements of the provider's specs that
+    /// consumers present in `environment` (or any) still use, most urgent first. The broker reads
+    /// the clock at `as_of` (`YYYY-MM-DD`, today when none) and calls a sunset within
+    /// `warning_days` near (30 when none).
+    pub async fn deprecations(
+        &self,
+        provider: &str,
+        environment: Option<&str>,
+        as_of: Option<&str>,
+        warning_days: Option<u32>,
+    ) -> Result<Deprecations, BrokerError> {
+        let mut url = self.url(&["deprecations"]);
+        {
+            let mut query = url.query_pairs_mut();
+            query.append_pair("provider", provider);
+            if let Some(environment) = environment {
+                query.append_pair("environment", environment);
+            }
+            if let Some(as_of) = as_of {
+                query.append_pair("as_of", as_of);
+            }
+            if let Some(days) = warning_days {
+                query.append_pair("warning_days", &days.to_string());
+            }
+        }
+        let response = self
+            .send(self.request(Method::GET, url.clone()), &url)
+            .await?;
+        read(response, &url).await
+    }
+
+    /// `GET /api/v1/services/{provider}/contracts-to-verify?branches=…`: each distinct contract of
+    /// the consumer versions deployed or released in any environment, and of the latest consumer
+    /// version on each of `branches` (the broker's default, `main`, when empty).
+    pub async fn contracts_to_verify(
+        &self,
+        provider: &str,
+        branches: &[String],
+    ) -> Result<Vec<ContractToVerify>, BrokerError> {
+        #[derive(Deserialize)]
+        struct Selection {
+            contracts: Vec<ContractToVerify>,
+        }
+        let mut url = self.url(&["services", provider, "contracts-to-verify"]);
+        if !branches.is_empty() {
+            url.query_pairs_mut()
+                .append_pair("branches", &branches.join(","));
+        }
+        let response = self
+            .send(self.request(Method::GET, url.clone()), &url)
+            .await?;
+        Ok(read::<Selection>(response, &url).await?.contracts)
+    }
+
+    /// `POST /api/v1/services/{provider}/versions/{version}/verifications`: the result of
+    /// verifying the provider version against one published contract.
+    pub async fn record_verification(
+        &self,
+        provider: &str,
+        version: &str,
+        result: &NewVerification,
+    ) -> Result<VerificationRecord, BrokerError> {
+        let url = self.url(&["services", provider, "versions", version, "verifications"]);
+        // Plain strings, numbers and a map keyed by dimension names: serialising cannot fail
+        // (the unit tests of `NewVerification` serialise the same shapes).
+        let body = json!(result);
+        Ok(self.put(Method::POST, url, &body).await?.value)
     }
 }
 

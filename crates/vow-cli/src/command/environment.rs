@@ -1,7 +1,10 @@
-//! `vow record-deployment` and `vow environments`: environments and what runs in them, on the
+//! `vow record-deployment`, `vow record-undeployment`, `vow record-release`,
+//! `vow record-support-ended` and `vow environments`: environments and what runs in them, on the
 //! broker.
 
-use crate::cli::{EnvironmentsArgs, RecordDeploymentArgs};
+use vow_engine::BrokerError;
+
+use crate::cli::{EnvironmentsArgs, RecordDeploymentArgs, RecordUndeploymentArgs, ReleaseArgs};
 use crate::command::remote;
 use crate::exit::{self, Failure};
 use crate::write_stdout;
@@ -56,6 +59,92 @@ pub fn list(args: EnvironmentsArgs) -> Result<u8, Failure> {
             .map(|e| format!("{}\n", e.name))
             .collect();
         write_stdout(&text)?;
+        Ok(exit::SUCCESS)
+    })
+}
+
+/// Records that a service (or one instance of it) stopped running in an environment.
+pub fn record_undeployment(args: RecordUndeploymentArgs) -> Result<u8, Failure> {
+    let client = remote::client(args.broker)?;
+    let (service, environment, instance) = (args.service, args.environment, args.instance);
+    let shown_instance = instance
+        .as_deref()
+        .map(|i| format!(" (instance {i})"))
+        .unwrap_or_default();
+    remote::runtime()?.block_on(async {
+        let stopped = client
+            .record_undeployment(&environment, &service, instance.as_deref())
+            .await
+            .map_err(|e| {
+                let doing = match &e {
+                    BrokerError::Api { code, .. }
+                        if code == "deployment_not_found" || code == "environment_not_found" =>
+                    {
+                        // The broker's message names what is not deployed where.
+                        "nothing to undeploy".to_owned()
+                    }
+                    _ => format!("failed to record that {service} left {environment}"),
+                };
+                remote::failure(e, doing)
+            })?;
+        write_stdout(&format!(
+            "undeployed {service} {} from {environment}{shown_instance}\n",
+            stopped.version
+        ))?;
+        Ok(exit::SUCCESS)
+    })
+}
+
+/// Records a release, creating the environment first if it is new (the broker requires it to
+/// exist).
+pub fn record_release(args: ReleaseArgs) -> Result<u8, Failure> {
+    let client = remote::client(args.broker)?;
+    let (service, version, environment) = (args.service, args.version, args.environment);
+    remote::runtime()?.block_on(async {
+        let env = client.put_environment(&environment).await.map_err(|e| {
+            remote::failure(e, format!("failed to create environment {environment}"))
+        })?;
+        if env.created {
+            write_stdout(&format!("created environment {environment}\n"))?;
+        }
+        let put = client
+            .record_release(&environment, &service, &version)
+            .await
+            .map_err(|e| {
+                remote::failure(
+                    e,
+                    format!("failed to record the release of {service} {version} in {environment}"),
+                )
+            })?;
+        let outcome = if put.created {
+            "recorded"
+        } else {
+            "unchanged, already released and supported"
+        };
+        write_stdout(&format!(
+            "released {service} {version} in {environment}: {outcome}\n"
+        ))?;
+        Ok(exit::SUCCESS)
+    })
+}
+
+/// Records that a released version is no longer supported in an environment.
+pub fn record_support_ended(args: ReleaseArgs) -> Result<u8, Failure> {
+    let client = remote::client(args.broker)?;
+    let (service, version, environment) = (args.service, args.version, args.environment);
+    remote::runtime()?.block_on(async {
+        client
+            .record_support_ended(&environment, &service, &version)
+            .await
+            .map_err(|e| {
+                remote::failure(
+                    e,
+                    format!("failed to end support of {service} {version} in {environment}"),
+                )
+            })?;
+        write_stdout(&format!(
+            "support ended for {service} {version} in {environment}\n"
+        ))?;
         Ok(exit::SUCCESS)
     })
 }

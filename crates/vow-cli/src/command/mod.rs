@@ -3,6 +3,7 @@
 pub mod broker;
 pub mod can_i_deploy;
 pub mod check;
+pub mod deprecation;
 pub mod diff;
 pub mod environment;
 pub mod publish;

@@ -1,41 +1,12 @@
-//! The broker client commands (`vow publish`, `vow record-deployment`, `vow environments`)
-//! against a real `vow broker serve` on SQLite in a temp dir, on a free loopback port.
+//! The broker client commands (`vow publish`, `vow publish-spec`, `vow record-deployment`,
+//! `vow environments`, `vow can-i-deploy`) against a real `vow broker serve` on SQLite in a temp
+//! dir, on a free loopback port.
 
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
-use crate::support::{Broker, redact, root, transcript};
-
-/// Runs `vow` from the repository root with none of the broker or CI variables the detection
-/// reads, plus `env`.
-fn vow(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_vow"));
-    command.args(args).current_dir(root()).env("NO_COLOR", "1");
-    for name in [
-        "VOW_BROKER_URL",
-        "VOW_BROKER_TOKEN",
-        "GITHUB_SHA",
-        "GITHUB_HEAD_REF",
-        "GITHUB_REF_NAME",
-        "GITHUB_SERVER_URL",
-        "GITHUB_REPOSITORY",
-        "GITHUB_RUN_ID",
-        "CI_COMMIT_SHA",
-        "CI_COMMIT_REF_NAME",
-        "CI_JOB_URL",
-    ] {
-        command.env_remove(name);
-    }
-    command.envs(env.iter().copied());
-    command.output().expect("run vow")
-}
-
-/// A transcript with content hashes redacted too.
-fn snapshot_text(output: &Output) -> String {
-    regex::Regex::new("sha256:[0-9a-f]{64}")
-        .expect("pattern")
-        .replace_all(&redact(&transcript(output)), "sha256:[hash]")
-        .into_owned()
-}
+use crate::support::{
+    Broker, client_vow as vow, hash_redacted_transcript as snapshot_text, root, transcript,
+};
 
 const PUBLISH: [&str; 8] = [
     "publish",

@@ -2,11 +2,14 @@
 
 mod broker;
 mod broker_client;
+mod broker_records;
 mod broker_token;
 mod check;
+mod deprecations;
 mod diff;
 mod support;
 mod tidy;
 mod verify_bad_input;
+mod verify_broker;
 mod verify_example;
 mod verify_spec;

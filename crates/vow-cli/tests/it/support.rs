@@ -331,6 +331,63 @@ impl Broker {
         let body = answer.split_once("\r\n\r\n").expect("a body").1;
         serde_json::from_str(body).expect("JSON")
     }
+
+    /// A request with a JSON body that must succeed (2xx), for what no `vow` command sends; its
+    /// JSON answer.
+    pub fn send(&self, method: &str, path: &str, body: &serde_json::Value) -> serde_json::Value {
+        let body = body.to_string();
+        let mut stream = TcpStream::connect(&self.address).expect("connect");
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: broker\r\nConnection: close\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("write");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("read");
+        assert!(answer.starts_with("HTTP/1.1 20"), "{answer}");
+        let body = answer.split_once("\r\n\r\n").expect("a body").1;
+        serde_json::from_str(body).expect("JSON")
+    }
+}
+
+/// Runs `vow` from the repository root as a broker client: none of the broker, provider,
+/// credential or CI variables (which the version detection reads), plus `env`.
+pub fn client_vow(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_vow"));
+    command.args(args).current_dir(root()).env("NO_COLOR", "1");
+    for name in [
+        "VOW_BROKER_URL",
+        "VOW_BROKER_TOKEN",
+        "VOW_PROVIDER_URL",
+        "VOW_PROVIDER_STATES_URL",
+        "VOW_CONFIG",
+        "GITHUB_SHA",
+        "GITHUB_HEAD_REF",
+        "GITHUB_REF_NAME",
+        "GITHUB_SERVER_URL",
+        "GITHUB_REPOSITORY",
+        "GITHUB_RUN_ID",
+        "CI_COMMIT_SHA",
+        "CI_COMMIT_REF_NAME",
+        "CI_JOB_URL",
+    ] {
+        command.env_remove(name);
+    }
+    for (name, _) in CREDENTIAL_ENV {
+        command.env_remove(name);
+    }
+    command.envs(env.iter().copied());
+    command.output().expect("run vow")
+}
+
+/// A transcript with content hashes redacted too.
+pub fn hash_redacted_transcript(output: &Output) -> String {
+    regex::Regex::new("sha256:[0-9a-f]{64}")
+        .expect("pattern")
+        .replace_all(&redact(&transcript(output)), "sha256:[hash]")
+        .into_owned()
 }
 
 impl Broker {
