@@ -12,6 +12,7 @@ use vow_core::deploy::{
     Answer, Assessment, DeprecationKind, Question, QuestionError, ServiceVersion, Target, assess,
     decide,
 };
+use vow_core::finding::Dimension;
 use vow_core::spec::Bundle;
 
 use crate::store::{MissingAssessment, NewCompatibility, Store, StoreError, StoredFact};
@@ -297,4 +298,71 @@ fn assess_all(
             }
         })
         .collect()
+}
+
+/// The compatibility of a provider version's spec with a consumer version's contract: what
+/// can-I-deploy's `compatible` evidence rests on, with the findings that decided it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompatibilityReport {
+    pub provider: String,
+    pub provider_version: String,
+    pub consumer: String,
+    pub consumer_version: String,
+    pub spec_hash: String,
+    pub contract_hash: String,
+    /// The vow version that computed it.
+    pub checker: &'static str,
+    pub passed: bool,
+    pub failed_dimensions: Vec<Dimension>,
+    pub errors: i64,
+    pub warnings: i64,
+    /// Deprecated elements with a sunset that the contract uses, and acknowledged deprecated
+    /// elements the spec removed; read at any date.
+    pub deprecations: Value,
+    /// Per interaction, its outcome and findings (as `vow check` reports them, without the
+    /// clock-dependent sunset findings, which the deprecations carry).
+    pub interactions: Value,
+}
+
+/// The compatibility report of a spec and a contract, computed and cached when missing.
+pub async fn compatibility(
+    store: &Store,
+    provider: &str,
+    provider_version: &str,
+    consumer: &str,
+    consumer_version: &str,
+) -> Result<CompatibilityReport, StoreError> {
+    let pair = store
+        .compatibility_pair(provider, provider_version, consumer, consumer_version)
+        .await?;
+    let mut stored = store
+        .stored_compatibility(pair.spec_id, pair.contract_id, CHECKER)
+        .await?;
+    if stored.is_none() {
+        assess_missing(store, std::slice::from_ref(&pair)).await?;
+        stored = store
+            .stored_compatibility(pair.spec_id, pair.contract_id, CHECKER)
+            .await?;
+    }
+    let stored = stored.ok_or_else(|| {
+        StoreError::Corrupt(format!(
+            "the spec {} or the contract {} no longer reads",
+            pair.spec_hash, pair.contract_hash
+        ))
+    })?;
+    Ok(CompatibilityReport {
+        provider: provider.to_owned(),
+        provider_version: provider_version.to_owned(),
+        consumer: consumer.to_owned(),
+        consumer_version: consumer_version.to_owned(),
+        spec_hash: pair.spec_hash,
+        contract_hash: pair.contract_hash,
+        checker: CHECKER,
+        passed: stored.passed,
+        failed_dimensions: stored.failed_dimensions,
+        errors: stored.errors,
+        warnings: stored.warnings,
+        deprecations: stored.deprecations,
+        interactions: stored.report,
+    })
 }

@@ -9,7 +9,7 @@ use vow_core::deploy::{Answer, ServiceVersion, Target};
 
 use super::error::ApiError;
 use super::extract::{PathParams, QueryParams};
-use crate::deploy::{DeployError, answer, deprecations_in_use};
+use crate::deploy::{CompatibilityReport, DeployError, answer, deprecations_in_use};
 use crate::metrics::Metrics;
 use crate::name::{BranchName, EnvironmentName, ServiceName, VersionNumber};
 use crate::store::{Store, StoreError};
@@ -199,5 +199,32 @@ pub async fn contracts_to_verify(
         .await?;
     Ok(Json(
         json!({ "provider": provider.as_str(), "contracts": contracts }),
+    ))
+}
+
+/// The compatibility of the provider version's spec with the consumer version's contract: the
+/// findings behind can-I-deploy's `compatible` evidence (computed and cached when missing).
+pub async fn compatibility(
+    State(store): State<Store>,
+    PathParams((provider, version, consumer, consumer_version)): PathParams<(
+        String,
+        String,
+        String,
+        String,
+    )>,
+) -> Result<Json<CompatibilityReport>, ApiError> {
+    let provider = ServiceName::parse(&provider)?;
+    let version = VersionNumber::parse(&version)?;
+    let consumer = ServiceName::parse(&consumer)?;
+    let consumer_version = VersionNumber::parse(&consumer_version)?;
+    Ok(Json(
+        crate::deploy::compatibility(
+            &store,
+            provider.as_str(),
+            version.as_str(),
+            consumer.as_str(),
+            consumer_version.as_str(),
+        )
+        .await?,
     ))
 }

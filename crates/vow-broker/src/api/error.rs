@@ -213,6 +213,10 @@ impl From<StoreError> for ApiError {
                 code: "spec_conflict",
                 message,
             },
+            StoreError::SpecNotFound { .. } => ApiError::NotFound {
+                code: "spec_not_found",
+                message,
+            },
             StoreError::ContractHashNotFound { .. } => ApiError::NotFound {
                 code: "contract_not_found",
                 message,

@@ -151,6 +151,11 @@ static ROUTES: &[(Method, &str, Access)] = &[
         Access::Read,
     ),
     (
+        Method::GET,
+        "/api/v1/services/{service}/versions/{version}/compatibility/{consumer}/{consumer_version}",
+        Access::Read,
+    ),
+    (
         Method::POST,
         "/api/v1/environments/{environment}/deployments",
         Access::Publish,
@@ -233,6 +238,10 @@ fn handler(method: &Method, path: &str) -> MethodRouter<AppState> {
         ("GET", "/api/v1/services/{service}/contracts-to-verify") => {
             get(deploy::contracts_to_verify)
         }
+        (
+            "GET",
+            "/api/v1/services/{service}/versions/{version}/compatibility/{consumer}/{consumer_version}",
+        ) => get(deploy::compatibility),
         ("GET", "/api/v1/environments") => get(environment::list),
         ("PUT", "/api/v1/environments/{environment}") => put(environment::put),
         ("GET", "/api/v1/environments/{environment}") => get(environment::get),

@@ -54,6 +54,9 @@ pub enum StoreError {
         stored_hash: String,
         given_hash: String,
     },
+    /// The provider version has no spec.
+    #[error("{service} {version} has no spec")]
+    SpecNotFound { service: String, version: String },
     /// No contract with this content hash was ever published.
     #[error("no contract with hash {hash} was published for {provider}")]
     ContractHashNotFound { hash: String, provider: String },

@@ -414,3 +414,115 @@ impl Store {
         .await?))
     }
 }
+
+/// A cached compatibility result as stored: the verdict, the counts, and its deprecation facts
+/// and per-interaction findings as JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StoredCompatibility {
+    pub passed: bool,
+    pub failed_dimensions: Vec<Dimension>,
+    pub errors: i64,
+    pub warnings: i64,
+    pub deprecations: Value,
+    pub report: Value,
+}
+
+impl Store {
+    /// The spec of a provider version and the contract of a consumer version toward that
+    /// provider, by id and hash: what a compatibility result is keyed by.
+    pub(crate) async fn compatibility_pair(
+        &self,
+        provider: &str,
+        provider_version: &str,
+        consumer: &str,
+        consumer_version: &str,
+    ) -> Result<super::MissingAssessment, StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let spec = sqlx::query(
+                "SELECT sp.id, sp.hash FROM version_specs vs JOIN specs sp ON sp.id = vs.spec_id \
+                 JOIN versions v ON v.id = vs.version_id JOIN services s ON s.id = v.service_id \
+                 WHERE s.name = $1 AND v.number = $2",
+            )
+            .bind(provider)
+            .bind(provider_version)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let contract = sqlx::query(
+                "SELECT c.id, c.hash FROM version_contracts vc \
+                 JOIN contracts c ON c.id = vc.contract_id \
+                 JOIN versions v ON v.id = vc.consumer_version_id \
+                 JOIN services cs ON cs.id = v.service_id \
+                 JOIN services ps ON ps.id = vc.provider_id \
+                 WHERE cs.name = $1 AND v.number = $2 AND ps.name = $3",
+            )
+            .bind(consumer)
+            .bind(consumer_version)
+            .bind(provider)
+            .fetch_optional(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            let Some(spec) = spec else {
+                return Err(match self.version(provider, provider_version).await? {
+                    None => self.missing_version(provider, provider_version).await,
+                    Some(_) => StoreError::SpecNotFound {
+                        service: provider.to_owned(),
+                        version: provider_version.to_owned(),
+                    },
+                });
+            };
+            let Some(contract) = contract else {
+                return Err(match self.version(consumer, consumer_version).await? {
+                    None => self.missing_version(consumer, consumer_version).await,
+                    Some(_) => StoreError::ContractNotFound {
+                        consumer: consumer.to_owned(),
+                        version: consumer_version.to_owned(),
+                        provider: provider.to_owned(),
+                    },
+                });
+            };
+            Ok(super::MissingAssessment {
+                spec_id: spec.try_get("id")?,
+                spec_hash: spec.try_get("hash")?,
+                contract_id: contract.try_get("id")?,
+                contract_hash: contract.try_get("hash")?,
+            })
+        })
+    }
+
+    /// The compatibility result of a spec and a contract computed by `checker`, if cached.
+    pub(crate) async fn stored_compatibility(
+        &self,
+        spec_id: i64,
+        contract_id: i64,
+        checker: &str,
+    ) -> Result<Option<StoredCompatibility>, StoreError> {
+        on_pool!(self, pool => {
+            let row = sqlx::query(
+                "SELECT passed, failed_dimensions, errors, warnings, deprecations, report \
+                 FROM compatibility WHERE spec_id = $1 AND contract_id = $2 AND checker = $3",
+            )
+            .bind(spec_id)
+            .bind(contract_id)
+            .bind(checker)
+            .fetch_optional(pool)
+            .await?;
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            let json = |column: &str| -> Result<Value, StoreError> {
+                let text: String = row.try_get(column)?;
+                serde_json::from_str(&text)
+                    .map_err(|e| StoreError::Corrupt(format!("compatibility {column}: {e}")))
+            };
+            Ok(Some(StoredCompatibility {
+                passed: row.try_get("passed")?,
+                failed_dimensions: dimensions_of(&row.try_get::<String, _>("failed_dimensions")?)?,
+                errors: row.try_get("errors")?,
+                warnings: row.try_get("warnings")?,
+                deprecations: json("deprecations")?,
+                report: json("report")?,
+            }))
+        })
+    }
+}

@@ -126,6 +126,8 @@ fn concrete(path: &str) -> String {
                 Some("version") => "1.0.0",
                 Some("provider") => "payments-gateway",
                 Some("environment") => "production",
+                Some("consumer") => "checkout-web",
+                Some("consumer_version") => "1.0.0",
                 Some("name") => DOOMED,
                 Some(other) => panic!(
                     "tests/it/auth.rs has no value for {{{other}}} in {path}: add one to `concrete`"

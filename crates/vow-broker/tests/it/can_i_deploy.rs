@@ -20,6 +20,7 @@ on_both_backends!(
     deprecations_in_use_name_the_consumers,
     contracts_to_verify_cover_environments_and_branches,
     bad_questions_get_stable_errors,
+    the_compatibility_behind_an_answer_names_its_findings,
 );
 
 fn repo_file(relative: &str) -> Value {
@@ -549,4 +550,60 @@ async fn bad_questions_get_stable_errors(app: TestApp) {
         .get("/api/v1/can-i-deploy?service=mobile-app&version=7.0.0&environment=production&verbose=1")
         .await;
     assert_error(&extra, StatusCode::BAD_REQUEST, "invalid_query");
+}
+
+async fn the_compatibility_behind_an_answer_names_its_findings(app: TestApp) {
+    publish_contract(&app, "7.0.0", None).await;
+    publish_spec(&app, "1.0.0", "shop-api.yaml").await;
+    publish_spec(&app, "2.0.0", "shop-api.v2.yaml").await;
+    let path = |provider_version: &str| {
+        format!(
+            "/api/v1/services/shop-api/versions/{provider_version}/compatibility/mobile-app/7.0.0"
+        )
+    };
+    let (status, report) = app.get(&path("1.0.0")).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["passed"], true);
+    assert_eq!(report["errors"], 0);
+    assert!(report["checker"].as_str().unwrap().starts_with("vow "));
+    let summary = report["deprecations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["element"] == "GET /carts/{cartId}/summary")
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(summary["kind"], "sunset");
+    assert_eq!(summary["sunset"], "2027-06-30");
+
+    // 2.0.0 breaks the contract: the findings say where, interaction by interaction.
+    let (status, report) = app.get(&path("2.0.0")).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["passed"], false);
+    assert_eq!(report["failed_dimensions"], json!(["shape", "auth"]));
+    let failed: Vec<&str> = report["interactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["outcome"] == "failed")
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert!(failed.contains(&"get-cart-summary"), "{failed:?}");
+    assert!(failed.contains(&"check-stock"), "{failed:?}");
+    // The same report again, from the cache.
+    assert_eq!(app.get(&path("2.0.0")).await.1, report);
+
+    let no_spec = app
+        .get("/api/v1/services/shop-api/versions/3.0.0/compatibility/mobile-app/7.0.0")
+        .await;
+    assert_error(&no_spec, StatusCode::NOT_FOUND, "version_not_found");
+    app.put("/api/v1/services/shop-api/versions/3.0.0", &json!({}))
+        .await;
+    let no_spec = app
+        .get("/api/v1/services/shop-api/versions/3.0.0/compatibility/mobile-app/7.0.0")
+        .await;
+    assert_error(&no_spec, StatusCode::NOT_FOUND, "spec_not_found");
+    let no_contract = app
+        .get("/api/v1/services/shop-api/versions/1.0.0/compatibility/mobile-app/9.9.9")
+        .await;
+    assert_error(&no_contract, StatusCode::NOT_FOUND, "version_not_found");
 }
