@@ -5,6 +5,10 @@
 //!
 //! Each expectation is declared once, as a [`Check`] at a place in the body, and rendered into both
 //! formats from that single declaration; that keeps the two files equivalent by construction.
+//!
+//! The broker benchmark's seeder (`seed-broker`, `scripts/bench-broker`) is [`seed`].
+
+pub mod seed;
 
 use std::fmt::Write as _;
 

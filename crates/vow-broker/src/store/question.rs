@@ -4,7 +4,8 @@
 //!
 //! Costs: (1) the candidate's contracts; (2) the versions present in the target — the current
 //! deployments and supported releases of one environment, or the latest version per service on a
-//! branch; (3) the contracts of those versions toward the candidate's service; (4) the specs of the
+//! branch — that take part: the candidate's providers, and the consumers with (3) a contract
+//! toward the candidate's service, read in the same query; (4) the specs of the
 //! provider versions involved; (5) the latest verification per (provider version, contract) pair
 //! involved; (6) the cached compatibility results of the (spec, contract) pairs involved. Every
 //! list is bounded by the integrations of the candidate and the size of the target.
@@ -45,6 +46,19 @@ fn placeholders(first: usize, n: usize) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// The versions present in an environment (`$1`, its id): the current deployment of each service
+/// per application instance, and the releases whose support has not ended.
+const PRESENT_IN_ENVIRONMENT: &str = "SELECT service_id, version_id, application_instance AS instance, \
+     'deployed' AS kind FROM deployments WHERE environment_id = $1 AND replaced_at IS NULL \
+     UNION ALL \
+     SELECT service_id, version_id, '' AS instance, 'released' AS kind FROM releases \
+     WHERE environment_id = $1 AND support_ended_at IS NULL";
+
+/// The versions present on a branch (`$1`, its name): the latest version of each service there.
+const PRESENT_ON_BRANCH: &str = "SELECT service_id, id AS version_id, '' AS instance, \
+     'branch-head' AS kind FROM versions \
+     WHERE id IN (SELECT MAX(id) FROM versions WHERE branch = $1 GROUP BY service_id)";
 
 /// A version present in the target, by id.
 #[derive(Debug, Clone)]
@@ -110,8 +124,12 @@ impl Store {
                 });
             }
 
-            // (2) The versions present in the target.
-            let present_rows = match target {
+            // (2) and (3): the versions present in the target that take part — each provider of
+            // the candidate, and each consumer with a contract toward the candidate's service,
+            // with that contract — in one query. The versions present that take no part are
+            // filtered in the database, so what crosses the wire is bounded by the candidate's
+            // integrations, not by the size of the environment.
+            let (present_sql, environment_id) = match target {
                 Target::Environment { name } => {
                     let Some(environment_id) = sqlx::query_scalar::<_, i64>(
                         "SELECT id FROM environments WHERE name = $1",
@@ -124,42 +142,44 @@ impl Store {
                             environment: name.clone(),
                         });
                     };
-                    sqlx::query(
-                        "SELECT d.service_id, s.name AS service, d.version_id, v.number AS version, \
-                         d.application_instance AS instance, 'deployed' AS kind \
-                         FROM deployments d JOIN services s ON s.id = d.service_id \
-                         JOIN versions v ON v.id = d.version_id \
-                         WHERE d.environment_id = $1 AND d.replaced_at IS NULL \
-                         UNION ALL \
-                         SELECT r.service_id, s.name, r.version_id, v.number, '', 'released' \
-                         FROM releases r JOIN services s ON s.id = r.service_id \
-                         JOIN versions v ON v.id = r.version_id \
-                         WHERE r.environment_id = $1 AND r.support_ended_at IS NULL",
-                    )
-                    .bind(environment_id)
-                    .fetch_all(&mut *tx)
-                    .await?
+                    (PRESENT_IN_ENVIRONMENT, Some(environment_id))
                 }
-                Target::Branch { name } => {
-                    sqlx::query(
-                        "SELECT v.service_id, s.name AS service, v.id AS version_id, \
-                         v.number AS version, '' AS instance, 'branch-head' AS kind \
-                         FROM versions v JOIN services s ON s.id = v.service_id \
-                         WHERE v.id IN (SELECT MAX(id) FROM versions WHERE branch = $1 \
-                         GROUP BY service_id)",
-                    )
-                    .bind(name)
-                    .fetch_all(&mut *tx)
-                    .await?
-                }
+                Target::Branch { .. } => (PRESENT_ON_BRANCH, None),
             };
-            let mut present = Vec::with_capacity(present_rows.len());
-            for row in present_rows {
+            let takes_part = if providers.is_empty() {
+                String::new()
+            } else {
+                format!(" OR p.service_id IN ({})", placeholders(3, providers.len()))
+            };
+            let sql = format!(
+                "SELECT p.service_id, s.name AS service, p.version_id, v.number AS version, \
+                 p.instance, p.kind, c.id AS contract_id, c.hash \
+                 FROM ({present_sql}) p \
+                 LEFT JOIN version_contracts vc \
+                 ON vc.consumer_version_id = p.version_id AND vc.provider_id = $2 \
+                 LEFT JOIN contracts c ON c.id = vc.contract_id \
+                 JOIN services s ON s.id = p.service_id \
+                 JOIN versions v ON v.id = p.version_id \
+                 WHERE p.service_id <> $2 AND (vc.contract_id IS NOT NULL{takes_part})"
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            query = match target {
+                Target::Environment { .. } => query.bind(environment_id),
+                Target::Branch { name } => query.bind(name.clone()),
+            };
+            query = query.bind(service_id);
+            for id in &providers {
+                query = query.bind(*id);
+            }
+            let mut present = Vec::new();
+            let mut consumer_contracts = Vec::new();
+            let mut consumer_versions: BTreeSet<i64> = BTreeSet::new();
+            let mut consumer_contract_ids: BTreeSet<i64> = BTreeSet::new();
+            for row in query.fetch_all(&mut *tx).await? {
                 let instance: String = row.try_get("instance")?;
                 let kind: String = row.try_get("kind")?;
-                let service_id: i64 = row.try_get("service_id")?;
-                present.push(Present {
-                    service_id,
+                let p = Present {
+                    service_id: row.try_get("service_id")?,
                     service: row.try_get("service")?,
                     version_id: row.try_get("version_id")?,
                     version: row.try_get("version")?,
@@ -170,55 +190,24 @@ impl Store {
                         "released" => Presence::Released,
                         _ => Presence::BranchHead,
                     },
-                });
-            }
-            // The candidate's own service is not a counterpart: the candidate replaces it.
-            present.retain(|p| p.service_id != service_id);
-
-            // (3) Contracts toward the candidate's service of the versions present.
-            let present_versions: Vec<i64> = present
-                .iter()
-                .map(|p| p.version_id)
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            let mut consumer_contracts = Vec::new();
-            let mut consumer_versions: BTreeSet<i64> = BTreeSet::new();
-            let mut consumer_contract_ids: BTreeSet<i64> = BTreeSet::new();
-            if !present_versions.is_empty() {
-                let sql = format!(
-                    "SELECT vc.consumer_version_id, c.id AS contract_id, c.hash \
-                     FROM version_contracts vc JOIN contracts c ON c.id = vc.contract_id \
-                     WHERE vc.provider_id = $1 AND vc.consumer_version_id IN ({})",
-                    placeholders(2, present_versions.len())
-                );
-                let mut query = sqlx::query(AssertSqlSafe(sql)).bind(service_id);
-                for id in &present_versions {
-                    query = query.bind(*id);
-                }
-                for row in query.fetch_all(&mut *tx).await? {
-                    let consumer_version: i64 = row.try_get("consumer_version_id")?;
-                    let contract_id: i64 = row.try_get("contract_id")?;
+                };
+                let contract: Option<i64> = row.try_get("contract_id")?;
+                // A version present twice (two instances, or deployed and released) has one
+                // contract.
+                if let Some(contract_id) = contract
+                    && consumer_versions.insert(p.version_id)
+                {
                     let hash: String = row.try_get("hash")?;
-                    let p = present
-                        .iter()
-                        .find(|p| p.version_id == consumer_version)
-                        .ok_or_else(|| StoreError::Corrupt("a consumer version vanished".into()))?;
                     consumer_contracts.push(ConsumerContract {
                         consumer: p.service.clone(),
                         consumer_version: p.version.clone(),
                         contract_hash: hash.clone(),
                     });
-                    consumer_versions.insert(consumer_version);
                     consumer_contract_ids.insert(contract_id);
                     contract_hashes.insert(contract_id, hash);
                 }
+                present.push(p);
             }
-
-            // Only the providers of the candidate and its consumers matter.
-            present.retain(|p| {
-                providers.contains(&p.service_id) || consumer_versions.contains(&p.version_id)
-            });
             let counterparts: Vec<Counterpart> = present
                 .iter()
                 .map(|p| Counterpart {

@@ -1,0 +1,111 @@
+//! The broker seeder's smoke test: seed a tiny history into a freshly migrated PostgreSQL database
+//! (on the server `VOW_TEST_DATABASE_URL` names; `scripts/with-postgres` starts one), then ask the
+//! broker itself every can-i-deploy candidate the seeder picked. This keeps the seeder in step with
+//! the broker's schema and queries: a column it no longer writes fails the copy, and data the
+//! queries do not traverse shows as answers without evidence.
+
+use std::collections::BTreeMap;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::Value;
+use sqlx::{Connection, PgConnection};
+use tower::ServiceExt;
+use vow_bench::seed::{Sizes, default_end, seed};
+use vow_broker::{Database, Settings, Store, router};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tiny_seed_answers_every_candidate() {
+    let Ok(url) = std::env::var("VOW_TEST_DATABASE_URL") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but VOW_TEST_DATABASE_URL is not (scripts/with-postgres sets it)"
+        );
+        #[allow(clippy::print_stderr)] // a test telling the developer what it did not run
+        {
+            eprintln!("VOW_TEST_DATABASE_URL is not set: the seeder's smoke test did not run");
+        }
+        return;
+    };
+    let name = format!("vow_seed_{}", std::process::id());
+    let mut admin = PgConnection::connect(&url).await.expect("connect");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .expect("create a database");
+    admin.close().await.ok();
+    let base = url.split_once('?').map_or(url.as_str(), |(base, _)| base);
+    let server = &base[..base.rfind('/').expect("a database in the URL")];
+    let database_url = format!("{server}/{name}");
+
+    let store = Store::open(&Database::Postgres {
+        url: database_url.clone(),
+    })
+    .await
+    .expect("open");
+    store.migrate().await.expect("migrate");
+    let sizes = Sizes {
+        services: 12,
+        versions: 240,
+        verifications: 2_000,
+        providers_per_consumer: 4,
+        contract_change_percent: 10,
+        spec_percent: 50,
+        spec_change_percent: 5,
+        candidates: 27,
+        seed: 3,
+    };
+    let mut conn = PgConnection::connect(&database_url).await.expect("connect");
+    let mut lines = Vec::new();
+    let seeded = seed(&mut conn, &sizes, default_end(), &mut |line| {
+        lines.push(line)
+    })
+    .await
+    .expect("seed");
+    let rows: BTreeMap<&str, u64> = seeded.rows.iter().copied().collect();
+    assert_eq!(rows["services"], 12);
+    assert_eq!(rows["versions"], 240);
+    assert_eq!(rows["verifications"], 2_000);
+    assert!(rows["contracts"] > 0 && rows["specs"] > 0 && rows["deployments"] > 36);
+    // A second seed into the same database is refused, and changes nothing.
+    let again = seed(&mut conn, &sizes, default_end(), &mut |_| {}).await;
+    assert!(again.is_err());
+
+    let app = router(store.clone(), Settings::default());
+    let mut verdicts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut evidence = 0;
+    for candidate in &seeded.candidates {
+        let uri = format!(
+            "/api/v1/can-i-deploy?service={}&version={}&environment={}&asOf=2026-11-20",
+            candidate.service, candidate.version, candidate.environment
+        );
+        let response = app
+            .clone()
+            .oneshot(Request::get(&uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 22)
+            .await
+            .unwrap();
+        let answer: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(status, StatusCode::OK, "{uri}: {answer}");
+        *verdicts
+            .entry(answer["verdict"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+        evidence += answer["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["evidence"] != "none")
+            .count();
+    }
+    assert_eq!(verdicts.values().sum::<usize>(), 27);
+    // The current deployments were verified against each other: those questions say yes.
+    assert!(
+        verdicts.get("yes").copied().unwrap_or(0) >= 5,
+        "{verdicts:?}"
+    );
+    assert!(evidence > 20, "{verdicts:?}, {evidence} rows with evidence");
+    store.close().await;
+}
