@@ -76,7 +76,7 @@ async fn a_tiny_seed_answers_every_candidate() {
     let mut evidence = 0;
     for candidate in &seeded.candidates {
         let uri = format!(
-            "/api/v1/can-i-deploy?service={}&version={}&environment={}&asOf=2026-11-20",
+            "/api/v1/can-i-deploy?service={}&version={}&environment={}&as_of=2026-11-20",
             candidate.service, candidate.version, candidate.environment
         );
         let response = app
