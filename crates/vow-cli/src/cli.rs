@@ -73,14 +73,11 @@ pub struct BrokerClientArgs {
     pub broker_token: Option<String>,
 }
 
+/// The version a publishing command records, and what is known about it; each is detected from
+/// CI variables or git when not given.
 #[derive(Debug, Args)]
-#[command(disable_version_flag = true)]
-pub struct PublishArgs {
-    /// Contract files, or directories searched recursively for .yaml, .yml and .json files.
-    #[arg(required = true, value_name = "CONTRACT")]
-    pub paths: Vec<PathBuf>,
-
-    /// The consumer version (default: the commit, from CI variables or `git rev-parse HEAD`).
+pub struct VersionFlags {
+    /// The version (default: the commit, from CI variables or `git rev-parse HEAD`).
     #[arg(long, value_name = "VERSION")]
     pub version: Option<String>,
 
@@ -95,6 +92,17 @@ pub struct PublishArgs {
     /// The CI build that made the version (default: from CI variables).
     #[arg(long, value_name = "URL")]
     pub build_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(disable_version_flag = true)]
+pub struct PublishArgs {
+    /// Contract files, or directories searched recursively for .yaml, .yml and .json files.
+    #[arg(required = true, value_name = "CONTRACT")]
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub version: VersionFlags,
 
     #[command(flatten)]
     pub broker: BrokerClientArgs,
@@ -135,21 +143,8 @@ pub struct PublishSpecArgs {
     #[arg(long, value_name = "NAME")]
     pub provider: String,
 
-    /// The provider version (default: the commit, from CI variables or `git rev-parse HEAD`).
-    #[arg(long, value_name = "VERSION")]
-    pub version: Option<String>,
-
-    /// The branch the version was built from (default: from CI variables or git).
-    #[arg(long, value_name = "BRANCH")]
-    pub branch: Option<String>,
-
-    /// The commit the version was built from (default: from CI variables or git).
-    #[arg(long, value_name = "SHA")]
-    pub commit: Option<String>,
-
-    /// The CI build that made the version (default: from CI variables).
-    #[arg(long, value_name = "URL")]
-    pub build_url: Option<String>,
+    #[command(flatten)]
+    pub version: VersionFlags,
 
     #[command(flatten)]
     pub broker: BrokerClientArgs,

@@ -10,7 +10,7 @@ use std::process::Command;
 use vow_engine::broker::VersionAttributes;
 use vow_engine::{BrokerError, load_contracts};
 
-use crate::cli::{ColorChoice, PublishArgs};
+use crate::cli::{ColorChoice, PublishArgs, VersionFlags};
 use crate::command::remote;
 use crate::exit::{self, Failure};
 use crate::render::{self, Style};
@@ -23,6 +23,26 @@ pub struct Given {
     pub branch: Option<String>,
     pub commit: Option<String>,
     pub build_url: Option<String>,
+}
+
+impl From<VersionFlags> for Given {
+    fn from(flags: VersionFlags) -> Given {
+        Given {
+            version: flags.version,
+            branch: flags.branch,
+            commit: flags.commit,
+            build_url: flags.build_url,
+        }
+    }
+}
+
+impl Given {
+    /// [`resolve`]s against this process's environment and the current directory's git; what
+    /// cannot be detected is a usage error.
+    pub fn detect(self) -> Result<Resolved, Failure> {
+        resolve(self, &|name| std::env::var(name).ok(), &git_facts)
+            .map_err(|e| Failure::new(exit::INVALID_INPUT, anyhow::anyhow!(e)))
+    }
 }
 
 /// What git says about the working directory.
@@ -91,7 +111,7 @@ pub fn resolve(
 }
 
 /// Asks git about the current directory; a missing git or repository gives no facts.
-pub fn git_facts() -> GitFacts {
+fn git_facts() -> GitFacts {
     let ask = |args: &[&str]| {
         let output = Command::new("git").args(args).output().ok()?;
         if !output.status.success() {
@@ -131,14 +151,7 @@ pub fn run(args: PublishArgs, color: ColorChoice) -> Result<u8, Failure> {
             return Err(Failure::reported(exit::INVALID_INPUT));
         }
     };
-    let given = Given {
-        version: args.version,
-        branch: args.branch,
-        commit: args.commit,
-        build_url: args.build_url,
-    };
-    let resolved = resolve(given, &|name| std::env::var(name).ok(), &git_facts)
-        .map_err(|e| Failure::new(exit::INVALID_INPUT, anyhow::anyhow!(e)))?;
+    let resolved = Given::from(args.version).detect()?;
 
     // Consumer → its contracts, so each consumer's version is recorded before its contracts.
     let mut by_consumer: BTreeMap<String, Vec<(String, PathBuf, serde_json::Value)>> =

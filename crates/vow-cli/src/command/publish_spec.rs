@@ -9,7 +9,7 @@ use vow_core::spec::Bundle;
 use vow_engine::spec::load_spec;
 
 use crate::cli::{ColorChoice, PublishSpecArgs};
-use crate::command::publish::{Given, git_facts, resolve};
+use crate::command::publish::Given;
 use crate::command::remote;
 use crate::exit::{self, Failure};
 use crate::render::{Style, render_spec_error};
@@ -26,14 +26,7 @@ pub fn run(args: PublishSpecArgs, color: ColorChoice) -> Result<u8, Failure> {
     };
     let bundle = serde_json::to_value(Bundle::of(&loaded.documents))
         .map_err(|e| Failure::new(exit::INVALID_INPUT, anyhow!(e)))?;
-    let given = Given {
-        version: args.version,
-        branch: args.branch,
-        commit: args.commit,
-        build_url: args.build_url,
-    };
-    let resolved = resolve(given, &|name| std::env::var(name).ok(), &git_facts)
-        .map_err(|e| Failure::new(exit::INVALID_INPUT, anyhow!(e)))?;
+    let resolved = Given::from(args.version).detect()?;
     let client = remote::client(args.broker)?;
     let provider = args.provider;
     let version = resolved.version;

@@ -9,9 +9,9 @@ use vow_engine::BrokerError;
 use vow_engine::broker::{NewVerification, VersionAttributes};
 
 use crate::cli::{ColorChoice, VerifyBrokerArgs};
-use crate::command::publish::{Given, git_facts, resolve};
+use crate::command::publish::Given;
 use crate::command::remote;
-use crate::exit::{self, Failure};
+use crate::exit::Failure;
 use crate::render::Style;
 
 use super::Channel;
@@ -31,14 +31,13 @@ impl Publication {
         if !args.publish {
             return Ok(None);
         }
-        let given = Given {
+        let resolved = Given {
             version: args.provider_version.clone(),
             branch: args.provider_branch.clone(),
             commit: args.provider_commit.clone(),
             build_url: args.build_url.clone(),
-        };
-        let resolved = resolve(given, &|name| std::env::var(name).ok(), &git_facts)
-            .map_err(|e| Failure::new(exit::INVALID_INPUT, anyhow::anyhow!(e)))?;
+        }
+        .detect()?;
         Ok(Some(Publication {
             version: resolved.version,
             attributes: resolved.attributes,
