@@ -2,16 +2,15 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::header::{CONTENT_TYPE, ETAG};
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::Utc;
 use serde_json::{Value, json};
 
 use super::auth::Principal;
 use super::error::ApiError;
 use super::extract::{JsonBody, PathParams};
-use super::service::created_or_ok;
+use super::service::{canonical_json, created_or_ok, more_problems};
 use crate::content::Canonical;
 use crate::name::{ServiceName, VersionNumber};
 use crate::store::{NewContract, Publication, Store};
@@ -37,10 +36,7 @@ pub async fn publish(
     }
     let contract = vow_core::contract::decode_contract("the contract", &content).map_err(|e| {
         let first = &e.problems[0];
-        let more = match e.problems.len() - 1 {
-            0 => String::new(),
-            n => format!(" (and {n} more problem{})", if n == 1 { "" } else { "s" }),
-        };
+        let more = more_problems(e.problems.len());
         let hint = first
             .hint
             .as_deref()
@@ -95,16 +91,7 @@ pub async fn get(
             code: "contract_not_found",
             message: format!("{consumer} {version} has no contract with {provider}"),
         })?;
-    let etag =
-        HeaderValue::from_str(&format!("\"{}\"", contract.hash)).map_err(|_| ApiError::Internal)?;
-    Ok((
-        [
-            (CONTENT_TYPE, HeaderValue::from_static("application/json")),
-            (ETAG, etag),
-        ],
-        contract.content,
-    )
-        .into_response())
+    canonical_json(&contract.hash, contract.content)
 }
 
 /// The contracts a consumer version published, by provider.

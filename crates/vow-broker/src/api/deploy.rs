@@ -71,28 +71,9 @@ pub async fn can_i_deploy(
     State(metrics): State<Metrics>,
     QueryParams(query): QueryParams<QuestionQuery>,
 ) -> Result<Json<Answer>, ApiError> {
-    if query.branch.is_some() {
-        return Err(ApiError::InvalidQuery(
-            "can-i-deploy takes environment, not branch; ask /api/v1/can-i-merge for a branch"
-                .to_owned(),
-        ));
-    }
-    let Some(environment) = query.environment.as_deref() else {
-        return Err(ApiError::InvalidQuery(
-            "environment is required: the environment to deploy to".to_owned(),
-        ));
-    };
-    let target = Target::Environment {
-        name: EnvironmentName::parse(environment)?.as_str().to_owned(),
-    };
-    decide(
-        &store,
-        &metrics,
-        candidate(&query)?,
-        target,
-        as_of(query.as_of.as_deref())?,
-    )
-    .await
+    let target = target(&query, false)?;
+    let as_of = as_of(query.as_of.as_deref())?;
+    decide(&store, &metrics, candidate(&query)?, target, as_of).await
 }
 
 /// Whether a version can be merged into a branch: the same question against the latest version
@@ -102,28 +83,32 @@ pub async fn can_i_merge(
     State(metrics): State<Metrics>,
     QueryParams(query): QueryParams<QuestionQuery>,
 ) -> Result<Json<Answer>, ApiError> {
-    if query.environment.is_some() {
-        return Err(ApiError::InvalidQuery(
-            "can-i-merge takes branch, not environment; ask /api/v1/can-i-deploy for an environment"
+    let target = target(&query, true)?;
+    let as_of = as_of(query.as_of.as_deref())?;
+    decide(&store, &metrics, candidate(&query)?, target, as_of).await
+}
+
+/// The target a question names: an environment for can-i-deploy, a branch for can-i-merge;
+/// anything else is refused, pointing at the route that takes it.
+fn target(query: &QuestionQuery, merge: bool) -> Result<Target, ApiError> {
+    match (&query.environment, &query.branch, merge) {
+        (Some(name), None, false) => Ok(Target::Environment {
+            name: EnvironmentName::parse(name)?.as_str().to_owned(),
+        }),
+        (None, Some(name), true) => Ok(Target::Branch {
+            name: BranchName::parse(name)?.as_str().to_owned(),
+        }),
+        (_, _, false) => Err(ApiError::InvalidQuery(
+            "can-i-deploy takes environment (the environment to deploy to) and no branch; ask \
+             /api/v1/can-i-merge about a branch"
                 .to_owned(),
-        ));
+        )),
+        (_, _, true) => Err(ApiError::InvalidQuery(
+            "can-i-merge takes branch (the branch to merge into) and no environment; ask \
+             /api/v1/can-i-deploy about an environment"
+                .to_owned(),
+        )),
     }
-    let Some(branch) = query.branch.as_deref() else {
-        return Err(ApiError::InvalidQuery(
-            "branch is required: the branch to merge into".to_owned(),
-        ));
-    };
-    let target = Target::Branch {
-        name: BranchName::parse(branch)?.as_str().to_owned(),
-    };
-    decide(
-        &store,
-        &metrics,
-        candidate(&query)?,
-        target,
-        as_of(query.as_of.as_deref())?,
-    )
-    .await
 }
 
 /// `?provider=&environment=&as_of=&warning_days=`.

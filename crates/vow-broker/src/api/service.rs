@@ -2,7 +2,9 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::header::{CONTENT_TYPE, ETAG};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -124,6 +126,27 @@ pub async fn put_version(
         .put_version(service.as_str(), version.as_str(), &attributes, Utc::now())
         .await?;
     Ok((created_or_ok(put.created), Json(put.value)))
+}
+
+/// A stored document (a contract, a spec bundle) as canonical JSON, its content hash the `ETag`.
+pub(super) fn canonical_json(hash: &str, text: String) -> Result<Response, ApiError> {
+    let etag = HeaderValue::from_str(&format!("\"{hash}\"")).map_err(|_| ApiError::Internal)?;
+    Ok((
+        [
+            (CONTENT_TYPE, HeaderValue::from_static("application/json")),
+            (ETAG, etag),
+        ],
+        text,
+    )
+        .into_response())
+}
+
+/// ` (and N more problems)` after the first of `count` problems; empty when there is one.
+pub(super) fn more_problems(count: usize) -> String {
+    match count.saturating_sub(1) {
+        0 => String::new(),
+        n => format!(" (and {n} more problem{})", if n == 1 { "" } else { "s" }),
+    }
 }
 
 pub(super) fn created_or_ok(created: bool) -> StatusCode {

@@ -3,10 +3,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderValue;
 use axum::http::StatusCode;
-use axum::http::header::{CONTENT_TYPE, ETAG};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::Utc;
 use serde_json::Value;
 use vow_core::spec::Bundle;
@@ -15,7 +13,7 @@ use vow_core::spec::bundle::BUNDLE_FORMAT_VERSION;
 use super::auth::Principal;
 use super::error::ApiError;
 use super::extract::{JsonBody, PathParams};
-use super::service::created_or_ok;
+use super::service::{canonical_json, created_or_ok, more_problems};
 use crate::content::Canonical;
 use crate::name::{ServiceName, VersionNumber};
 use crate::store::{NewSpec, SpecPublication, Store};
@@ -48,25 +46,14 @@ pub async fn publish(
         .map_err(|_| ApiError::Internal)?;
     if let Err(e) = checked {
         let first = &e.problems[0];
-        let more = match e.problems.len() - 1 {
-            0 => String::new(),
-            n => format!(" (and {n} more problem{})", if n == 1 { "" } else { "s" }),
-        };
-        // Problems inside a document are named "the spec, document KEY"; others (a root that is
-        // not among the documents) point into the bundle itself.
-        let pointer = match first.origin.split_once(", document ") {
-            Some((_, document)) => format!(
-                "/documents/{}{}",
-                vow_core::spec::document::escape(document),
-                first.problem.pointer
-            ),
-            None => first.problem.pointer.clone(),
-        };
         return Err(ApiError::InvalidSpec {
-            pointer,
+            pointer: first.problem.pointer.clone(),
             message: format!(
-                "the spec is not valid in {} at {:?}: expected {}, found {}{more}",
-                first.origin, first.problem.pointer, first.problem.expected, first.problem.found
+                "the spec is not valid at {:?}: expected {}, found {}{}",
+                first.problem.pointer,
+                first.problem.expected,
+                first.problem.found,
+                more_problems(e.problems.len())
             ),
         });
     }
@@ -99,14 +86,5 @@ pub async fn get(
             code: "spec_not_found",
             message: format!("{service} {version} has no spec"),
         })?;
-    let etag = HeaderValue::from_str(&format!("\"{}\"", publication.hash))
-        .map_err(|_| ApiError::Internal)?;
-    Ok((
-        [
-            (CONTENT_TYPE, HeaderValue::from_static("application/json")),
-            (ETAG, etag),
-        ],
-        content,
-    )
-        .into_response())
+    canonical_json(&publication.hash, content)
 }

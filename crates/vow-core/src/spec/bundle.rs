@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::build::{SpecError, build_spec};
-use super::document::{Documents, SpecProblem};
+use super::document::{Documents, SpecProblem, escape};
 use super::model::Spec;
 use crate::contract::Problem;
 
@@ -41,10 +41,10 @@ impl Bundle {
     }
 
     /// Reads the spec the bundle holds; `origin` names the bundle in messages. A reference to a
-    /// document the bundle lacks is a problem like a missing file.
+    /// document the bundle lacks is a problem like a missing file. Problems are located in the
+    /// bundle: their pointers start at `/documents/{key}` (or name a field of the bundle itself).
     pub fn spec(&self, origin: &str) -> Result<Spec, SpecError> {
         let mut docs = Documents::default();
-        let named = |key: &str| format!("{origin}, document {key}");
         let Some(root) = self.documents.get(&self.root) else {
             return Err(SpecError {
                 problems: vec![SpecProblem {
@@ -59,7 +59,8 @@ impl Bundle {
                 }],
             });
         };
-        docs.add_value(&self.root, &named(&self.root), root.clone());
+        // Each document is added under its key as its origin, so a problem says which it is in.
+        docs.add_value(&self.root, &self.root, root.clone());
         loop {
             let missing = docs.missing();
             if missing.is_empty() {
@@ -68,12 +69,19 @@ impl Bundle {
             for m in missing {
                 match self.documents.get(&m.key) {
                     Some(value) => {
-                        docs.add_value(&m.key, &named(&m.key), value.clone());
+                        docs.add_value(&m.key, &m.key, value.clone());
                     }
                     None => docs.unavailable(&m.key, "the bundle does not hold it".to_owned()),
                 }
             }
         }
-        build_spec(&docs)
+        build_spec(&docs).map_err(|mut e| {
+            for p in &mut e.problems {
+                p.problem.pointer =
+                    format!("/documents/{}{}", escape(&p.origin), p.problem.pointer);
+                p.origin = origin.to_owned();
+            }
+            e
+        })
     }
 }
