@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::error::StoreError;
 use super::pool::{BeginWrite, Store, on_pool};
 use super::record::{Publication, Put, StoredContract, VersionAttributes};
-use super::service::{ensure_service, ensure_version};
+use super::service::{ensure_content, ensure_service, ensure_version};
 
 /// Publications with their names, filtered by consumer and version (a macro, so that `concat!`
 /// can add to it and the SQL stays a `&'static str`).
@@ -58,19 +58,7 @@ impl Store {
             };
             let (version_id, _) =
                 ensure_version!(tx, consumer_id, new.version, &VersionAttributes::default(), now);
-            sqlx::query(
-                "INSERT INTO contracts (hash, content, created_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (hash) DO NOTHING",
-            )
-            .bind(new.hash)
-            .bind(new.content)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            let contract_id = sqlx::query_scalar::<_, i64>("SELECT id FROM contracts WHERE hash = $1")
-                .bind(new.hash)
-                .fetch_one(&mut *tx)
-                .await?;
+            let contract_id = ensure_content!(tx, "contracts", new.hash, new.content, now);
             let created = sqlx::query(
                 "INSERT INTO version_contracts \
                  (consumer_version_id, provider_id, contract_id, created_at) \

@@ -18,6 +18,46 @@ macro_rules! select_deployment {
     };
 }
 
+/// Evaluates to the id of the environment named `$name`, read through `$executor` (a pool or
+/// `&mut *tx`), or returns [`StoreError::EnvironmentNotFound`].
+macro_rules! environment_id {
+    ($executor:expr, $name:expr) => {{
+        let Some(id) = sqlx::query_scalar::<_, i64>("SELECT id FROM environments WHERE name = $1")
+            .bind($name)
+            .fetch_optional($executor)
+            .await?
+        else {
+            return Err(StoreError::EnvironmentNotFound {
+                environment: $name.to_owned(),
+            });
+        };
+        id
+    }};
+}
+pub(super) use environment_id;
+
+/// Evaluates to the environment id and the version's (id, service id), read in the write
+/// transaction `$tx`, or returns the error naming what is missing.
+macro_rules! environment_and_version {
+    ($self:expr, $tx:expr, $environment:expr, $service:expr, $version:expr) => {{
+        let environment_id = environment_id!(&mut *$tx, $environment);
+        let Some((version_id, service_id)) = sqlx::query_as::<_, (i64, i64)>(
+            "SELECT v.id, v.service_id FROM versions v JOIN services s ON s.id = v.service_id \
+             WHERE s.name = $1 AND v.number = $2",
+        )
+        .bind($service)
+        .bind($version)
+        .fetch_optional(&mut *$tx)
+        .await?
+        else {
+            drop($tx);
+            return Err($self.missing_version($service, $version).await);
+        };
+        (environment_id, version_id, service_id)
+    }};
+}
+pub(super) use environment_and_version;
+
 /// How often recording a deployment is tried when a concurrent recording for the same instance
 /// wins the race for the "current" slot (each retry then replaces the winner). The service row
 /// lock below makes this rare; the retry keeps it from ever being a 500.
@@ -79,30 +119,8 @@ impl Store {
         loop {
             let outcome = on_pool!(self, pool => {
                 let mut tx = pool.begin_write().await?;
-                let Some(environment_id) = sqlx::query_scalar::<_, i64>(
-                    "SELECT id FROM environments WHERE name = $1",
-                )
-                .bind(environment)
-                .fetch_optional(&mut *tx)
-                .await?
-                else {
-                    return Err(StoreError::EnvironmentNotFound {
-                        environment: environment.to_owned(),
-                    });
-                };
-                let Some((version_id, service_id)) = sqlx::query_as::<_, (i64, i64)>(
-                    "SELECT v.id, v.service_id FROM versions v \
-                     JOIN services s ON s.id = v.service_id \
-                     WHERE s.name = $1 AND v.number = $2",
-                )
-                .bind(service)
-                .bind(version)
-                .fetch_optional(&mut *tx)
-                .await?
-                else {
-                    drop(tx);
-                    return Err(self.missing_version(service, version).await);
-                };
+                let (environment_id, version_id, service_id) =
+                    environment_and_version!(self, tx, environment, service, version);
                 // Recordings for one service queue here (a row lock on PostgreSQL; SQLite's
                 // write lock is already held), so each reads the current deployment the previous
                 // one left instead of racing it for the unique index.
@@ -182,15 +200,7 @@ impl Store {
         environment: &str,
     ) -> Result<Vec<Deployment>, StoreError> {
         on_pool!(self, pool => {
-            let exists = sqlx::query_scalar::<_, i64>("SELECT id FROM environments WHERE name = $1")
-                .bind(environment)
-                .fetch_optional(pool)
-                .await?;
-            if exists.is_none() {
-                return Err(StoreError::EnvironmentNotFound {
-                    environment: environment.to_owned(),
-                });
-            }
+            environment_id!(pool, environment);
             Ok(sqlx::query_as::<_, Deployment>(concat!(
                 select_deployment!(),
                 "WHERE e.name = $1 AND d.replaced_at IS NULL \

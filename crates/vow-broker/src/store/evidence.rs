@@ -11,7 +11,7 @@ use vow_core::finding::Dimension;
 use super::error::StoreError;
 use super::pool::{BeginWrite, Store, on_pool};
 use super::record::{Put, VersionAttributes};
-use super::service::{ensure_service, ensure_version};
+use super::service::{ensure_content, ensure_service, ensure_version};
 
 /// A provider version's spec, as published.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -159,19 +159,7 @@ impl Store {
             let service_id = ensure_service!(tx, new.service, now);
             let (version_id, _) =
                 ensure_version!(tx, service_id, new.version, &VersionAttributes::default(), now);
-            sqlx::query(
-                "INSERT INTO specs (hash, content, created_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (hash) DO NOTHING",
-            )
-            .bind(new.hash)
-            .bind(new.content)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            let spec_id = sqlx::query_scalar::<_, i64>("SELECT id FROM specs WHERE hash = $1")
-                .bind(new.hash)
-                .fetch_one(&mut *tx)
-                .await?;
+            let spec_id = ensure_content!(tx, "specs", new.hash, new.content, now);
             let created = sqlx::query(
                 "INSERT INTO version_specs (version_id, spec_id, created_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (version_id) DO NOTHING",

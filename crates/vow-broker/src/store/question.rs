@@ -19,6 +19,7 @@ use vow_core::deploy::{
     Question, ServiceVersion, Target, Verification,
 };
 
+use super::environment::environment_id;
 use super::error::StoreError;
 use super::evidence::{StoredFact, dimensions_of};
 use super::pool::{Store, on_pool};
@@ -131,17 +132,7 @@ impl Store {
             // integrations, not by the size of the environment.
             let (present_sql, environment_id) = match target {
                 Target::Environment { name } => {
-                    let Some(environment_id) = sqlx::query_scalar::<_, i64>(
-                        "SELECT id FROM environments WHERE name = $1",
-                    )
-                    .bind(name)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    else {
-                        return Err(StoreError::EnvironmentNotFound {
-                            environment: name.clone(),
-                        });
-                    };
+                    let environment_id = environment_id!(&mut *tx, name);
                     (PRESENT_IN_ENVIRONMENT, Some(environment_id))
                 }
                 Target::Branch { .. } => (PRESENT_ON_BRANCH, None),

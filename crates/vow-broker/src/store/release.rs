@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
 
+use super::environment::{environment_and_version, environment_id};
 use super::error::StoreError;
 use super::pool::{BeginWrite, Store, on_pool};
 use super::record::Put;
@@ -17,36 +18,6 @@ pub struct Release {
     pub version: String,
     pub released_at: DateTime<Utc>,
     pub support_ended_at: Option<DateTime<Utc>>,
-}
-
-/// Reads the environment id and the version's (id, service id) in a write transaction, or the
-/// error naming what is missing.
-macro_rules! environment_and_version {
-    ($self:expr, $tx:expr, $environment:expr, $service:expr, $version:expr) => {{
-        let Some(environment_id) =
-            sqlx::query_scalar::<_, i64>("SELECT id FROM environments WHERE name = $1")
-                .bind($environment)
-                .fetch_optional(&mut *$tx)
-                .await?
-        else {
-            return Err(StoreError::EnvironmentNotFound {
-                environment: $environment.to_owned(),
-            });
-        };
-        let Some((version_id, service_id)) = sqlx::query_as::<_, (i64, i64)>(
-            "SELECT v.id, v.service_id FROM versions v JOIN services s ON s.id = v.service_id \
-             WHERE s.name = $1 AND v.number = $2",
-        )
-        .bind($service)
-        .bind($version)
-        .fetch_optional(&mut *$tx)
-        .await?
-        else {
-            drop($tx);
-            return Err($self.missing_version($service, $version).await);
-        };
-        (environment_id, version_id, service_id)
-    }};
 }
 
 impl Store {
@@ -141,15 +112,7 @@ impl Store {
     /// The releases supported in an environment, by service and version.
     pub async fn current_releases(&self, environment: &str) -> Result<Vec<Release>, StoreError> {
         on_pool!(self, pool => {
-            let exists = sqlx::query_scalar::<_, i64>("SELECT id FROM environments WHERE name = $1")
-                .bind(environment)
-                .fetch_optional(pool)
-                .await?;
-            if exists.is_none() {
-                return Err(StoreError::EnvironmentNotFound {
-                    environment: environment.to_owned(),
-                });
-            }
+            environment_id!(pool, environment);
             let rows = sqlx::query(
                 "SELECT s.name AS service, v.number AS version, r.released_at \
                  FROM releases r JOIN environments e ON e.id = r.environment_id \
@@ -186,14 +149,15 @@ impl Store {
         let instance = application_instance.unwrap_or("");
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
+            let environment_id = environment_id!(&mut *tx, environment);
             let row = sqlx::query(
                 "UPDATE deployments SET replaced_at = $4, undeployed = $5 \
-                 WHERE environment_id = (SELECT id FROM environments WHERE name = $1) \
+                 WHERE environment_id = $1 \
                  AND service_id = (SELECT id FROM services WHERE name = $2) \
                  AND application_instance = $3 AND replaced_at IS NULL \
                  RETURNING (SELECT number FROM versions WHERE id = version_id) AS version",
             )
-            .bind(environment)
+            .bind(environment_id)
             .bind(service)
             .bind(instance)
             .bind(now)
@@ -201,12 +165,6 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             let Some(row) = row else {
-                drop(tx);
-                if self.environments().await?.iter().all(|e| e.name != environment) {
-                    return Err(StoreError::EnvironmentNotFound {
-                        environment: environment.to_owned(),
-                    });
-                }
                 return Err(StoreError::DeploymentNotFound {
                     environment: environment.to_owned(),
                     service: service.to_owned(),

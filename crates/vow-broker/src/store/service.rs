@@ -60,6 +60,28 @@ macro_rules! ensure_version {
 }
 pub(super) use ensure_version;
 
+/// Stores content in `$table` (`contracts` or `specs`: `hash`, `content`, `created_at`) once per
+/// hash and evaluates to its id; the same content again changes nothing.
+macro_rules! ensure_content {
+    ($tx:expr, $table:literal, $hash:expr, $content:expr, $now:expr) => {{
+        sqlx::query(concat!(
+            "INSERT INTO ",
+            $table,
+            " (hash, content, created_at) VALUES ($1, $2, $3) ON CONFLICT (hash) DO NOTHING"
+        ))
+        .bind($hash)
+        .bind($content)
+        .bind($now)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query_scalar::<_, i64>(concat!("SELECT id FROM ", $table, " WHERE hash = $1"))
+            .bind($hash)
+            .fetch_one(&mut *$tx)
+            .await?
+    }};
+}
+pub(super) use ensure_content;
+
 /// The first attribute the caller gives that differs from the one stored.
 fn conflict(stored: &Version, given: &VersionAttributes) -> Option<StoreError> {
     let pairs = [
