@@ -2,7 +2,7 @@
 //! `vow record-support-ended` and `vow environments`: environments and what runs in them, on the
 //! broker.
 
-use vow_engine::BrokerError;
+use vow_engine::{BrokerClient, BrokerError};
 
 use crate::cli::{EnvironmentsArgs, RecordDeploymentArgs, RecordUndeploymentArgs, ReleaseArgs};
 use crate::command::remote;
@@ -16,12 +16,7 @@ pub fn record_deployment(args: RecordDeploymentArgs) -> Result<u8, Failure> {
     let (service, version, environment) = (args.service, args.version, args.environment);
     let instance = args.instance;
     remote::runtime()?.block_on(async {
-        let env = client.put_environment(&environment).await.map_err(|e| {
-            remote::failure(e, format!("failed to create environment {environment}"))
-        })?;
-        if env.created {
-            write_stdout(&format!("created environment {environment}\n"))?;
-        }
+        ensure_environment(&client, &environment).await?;
         let put = client
             .record_deployment(&environment, &service, &version, instance.as_deref())
             .await
@@ -101,12 +96,7 @@ pub fn record_release(args: ReleaseArgs) -> Result<u8, Failure> {
     let client = remote::client(args.broker)?;
     let (service, version, environment) = (args.service, args.version, args.environment);
     remote::runtime()?.block_on(async {
-        let env = client.put_environment(&environment).await.map_err(|e| {
-            remote::failure(e, format!("failed to create environment {environment}"))
-        })?;
-        if env.created {
-            write_stdout(&format!("created environment {environment}\n"))?;
-        }
+        ensure_environment(&client, &environment).await?;
         let put = client
             .record_release(&environment, &service, &version)
             .await
@@ -147,4 +137,17 @@ pub fn record_support_ended(args: ReleaseArgs) -> Result<u8, Failure> {
         ))?;
         Ok(exit::SUCCESS)
     })
+}
+
+/// Creates the environment if it is new (the broker records deployments and releases only in
+/// environments that exist), saying so.
+async fn ensure_environment(client: &BrokerClient, environment: &str) -> Result<(), Failure> {
+    let put = client
+        .put_environment(environment)
+        .await
+        .map_err(|e| remote::failure(e, format!("failed to create environment {environment}")))?;
+    if put.created {
+        write_stdout(&format!("created environment {environment}\n"))?;
+    }
+    Ok(())
 }
