@@ -13,6 +13,22 @@ on_both_backends!(
 
 const CLIENTS: usize = 16;
 
+/// Waits for every client; each must have been answered 201 or 200. Answers how many said 201.
+async fn all_succeed(
+    tasks: Vec<tokio::task::JoinHandle<(StatusCode, serde_json::Value)>>,
+) -> usize {
+    let mut created = 0;
+    for task in tasks {
+        let (status, body) = task.await.expect("task");
+        assert!(
+            status == StatusCode::CREATED || status == StatusCode::OK,
+            "{status}: {body}"
+        );
+        created += usize::from(status == StatusCode::CREATED);
+    }
+    created
+}
+
 async fn sixteen_clients_publishing_one_version_make_one_version(app: TestApp) {
     let app = std::sync::Arc::new(app);
     let tasks: Vec<_> = (0..CLIENTS)
@@ -31,17 +47,7 @@ async fn sixteen_clients_publishing_one_version_make_one_version(app: TestApp) {
             })
         })
         .collect();
-    let mut created = 0;
-    for task in tasks {
-        let (status, body) = task.await.expect("task");
-        assert!(
-            status == StatusCode::CREATED || status == StatusCode::OK,
-            "{status}: {body}"
-        );
-        if status == StatusCode::CREATED {
-            created += 1;
-        }
-    }
+    let created = all_succeed(tasks).await;
     // At most one publish and one version PUT can have created something.
     assert!((1..=2).contains(&created), "{created} answers said created");
     let (_, versions) = app.get("/api/v1/services/checkout-web/versions").await;
@@ -85,13 +91,7 @@ async fn sixteen_clients_recording_deployments_leave_one_current(app: TestApp) {
             })
         })
         .collect();
-    for task in tasks {
-        let (status, body) = task.await.expect("task");
-        assert!(
-            status == StatusCode::CREATED || status == StatusCode::OK,
-            "{status}: {body}"
-        );
-    }
+    all_succeed(tasks).await;
     let (_, current) = app.get("/api/v1/environments/production/deployments").await;
     assert_eq!(
         current["deployments"].as_array().unwrap().len(),
@@ -143,13 +143,7 @@ async fn sixteen_clients_publishing_specs_releasing_and_asking_converge(app: Tes
             })
         })
         .collect();
-    for task in tasks {
-        let (status, body) = task.await.expect("task");
-        assert!(
-            status == StatusCode::CREATED || status == StatusCode::OK,
-            "{status}: {body}"
-        );
-    }
+    all_succeed(tasks).await;
     let (_, releases) = app.get("/api/v1/environments/production/releases").await;
     assert_eq!(
         releases["releases"].as_array().unwrap().len(),

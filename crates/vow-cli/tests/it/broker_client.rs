@@ -6,6 +6,7 @@ use std::process::{Output, Stdio};
 
 use crate::support::{
     Broker, client_vow as vow, hash_redacted_transcript as snapshot_text, root, transcript,
+    unreachable_url,
 };
 
 const PUBLISH: [&str; 8] = [
@@ -106,12 +107,7 @@ fn record_deployment_creates_the_environment_and_replaces_the_previous() {
 
 #[test]
 fn an_unreachable_broker_is_exit_code_4() {
-    // Bind a port and close it again: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let url = format!("http://127.0.0.1:{port}");
+    let url = unreachable_url();
     let output = vow(&PUBLISH, &[("VOW_BROKER_URL", &url)]);
     assert_eq!(output.status.code(), Some(4), "{}", transcript(&output));
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -4,7 +4,9 @@
 
 use std::process::Stdio;
 
-use crate::support::{Broker, client_vow as vow, hash_redacted_transcript, transcript};
+use crate::support::{
+    Broker, client_vow as vow, hash_redacted_transcript, transcript, unreachable_url,
+};
 
 /// Publishes the example contracts as version 1a2b3c of each consumer.
 fn publish(url: &str) {
@@ -189,11 +191,7 @@ fn missing_flags_are_usage_errors() {
 
 #[test]
 fn an_unreachable_broker_is_exit_code_4() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let url = format!("http://127.0.0.1:{port}");
+    let url = unreachable_url();
     let env = [("VOW_BROKER_URL", url.as_str())];
     let service = ["--service", "web", "--environment", "production"];
     for command in [

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use vow_core::contract::SourceFormat;
 use vow_core::contract::source::read_source;
 
-use crate::support::{Broker, client_vow as vow, root, transcript};
+use crate::support::{Broker, client_vow as vow, root, transcript, unreachable_url};
 
 /// A one-document spec bundle of `specs/shop-api.yaml`, as the broker takes it.
 fn spec_bundle() -> Value {
@@ -174,11 +174,7 @@ fn an_unknown_provider_or_a_bad_date_is_exit_code_2() {
 
 #[test]
 fn an_unreachable_broker_is_exit_code_4() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let url = format!("http://127.0.0.1:{port}");
+    let url = unreachable_url();
     let output = vow(
         &[
             "deprecations",

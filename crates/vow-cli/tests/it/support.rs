@@ -95,6 +95,15 @@ impl Drop for Provider {
 }
 
 /// The repository root.
+/// A loopback URL nobody listens on: a port bound, then closed again.
+pub fn unreachable_url() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    format!("http://127.0.0.1:{port}")
+}
+
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")

@@ -5,7 +5,9 @@ use std::fs;
 
 use vow_example_provider::Fault;
 
-use crate::support::{Provider, json_report, root, rule_ids, transcript, verify, vow};
+use crate::support::{
+    Provider, json_report, root, rule_ids, transcript, unreachable_url, verify, vow,
+};
 
 /// How many interactions of the example contracts name provider states.
 fn interactions_with_states() -> usize {
@@ -25,12 +27,7 @@ fn fault(name: &str) -> Fault {
 
 #[test]
 fn unreachable_provider_exits_4_naming_the_url() {
-    // Bind then drop a listener to get a port nobody listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port");
-    let url = format!("http://127.0.0.1:{port}");
+    let url = unreachable_url();
     let output = vow(&["verify", "--provider-url", &url, "contracts/"]);
     assert_eq!(output.status.code(), Some(4), "{}", transcript(&output));
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -9,7 +9,7 @@ use vow_example_provider::Fault;
 
 use crate::support::{
     AS_OF, Broker, CREDENTIAL_ENV, Provider, client_vow, hash_redacted_transcript, report_schema,
-    transcript, violations,
+    transcript, unreachable_url, violations,
 };
 
 /// The example contracts published as version 1a2b3c of each consumer, on main; checkout-web
@@ -385,11 +385,7 @@ fn a_broker_url_in_the_environment_leaves_file_mode_alone() {
 
 #[test]
 fn an_unreachable_broker_is_exit_code_4() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let url = format!("http://127.0.0.1:{port}");
+    let url = unreachable_url();
     let output = client_vow(
         &[
             "verify",
