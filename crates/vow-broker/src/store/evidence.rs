@@ -1,15 +1,17 @@
 //! Provider specs published for a provider version, verification results, and the compatibility
 //! results computed from the two (cached by spec and contract).
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sqlx::Row;
+use sqlx::{AssertSqlSafe, Row};
 use vow_core::deploy::{DeprecationFact, DeprecationKind};
 use vow_core::finding::Dimension;
 
 use super::error::StoreError;
-use super::pool::{BeginWrite, Store, on_pool};
+use super::pool::{BeginWrite, Store, on_pool, placeholders};
 use super::record::{Put, VersionAttributes};
 use super::service::{ensure_content, ensure_service, ensure_version};
 
@@ -123,24 +125,34 @@ pub(crate) fn dimensions_of(text: &str) -> Result<Vec<Dimension>, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("failed dimensions: {e}")))
 }
 
-/// The consumer versions (the latest 50) that published the contract with id `$contract_id`.
+/// The consumer versions (the latest 50 of each) that published the contracts with the ids in
+/// `$contract_ids`, by contract id: one query, however many contracts.
 macro_rules! consumers_of {
-    ($tx:expr, $contract_id:expr) => {{
-        let rows = sqlx::query(
-            "SELECT s.name, v.number FROM version_contracts vc \
-             JOIN versions v ON v.id = vc.consumer_version_id \
-             JOIN services s ON s.id = v.service_id \
-             WHERE vc.contract_id = $1 ORDER BY v.id DESC LIMIT 50",
-        )
-        .bind($contract_id)
-        .fetch_all(&mut *$tx)
-        .await?;
-        let mut consumers = Vec::with_capacity(rows.len());
-        for row in rows {
-            consumers.push(ConsumerRef {
-                consumer: row.try_get("name")?,
-                version: row.try_get("number")?,
-            });
+    ($tx:expr, $contract_ids:expr) => {{
+        let ids: &[i64] = $contract_ids;
+        let mut consumers: BTreeMap<i64, Vec<ConsumerRef>> = BTreeMap::new();
+        if !ids.is_empty() {
+            let sql = format!(
+                "SELECT contract_id, name, number FROM (SELECT vc.contract_id, s.name, v.number, \
+                 ROW_NUMBER() OVER (PARTITION BY vc.contract_id ORDER BY v.id DESC) AS n \
+                 FROM version_contracts vc JOIN versions v ON v.id = vc.consumer_version_id \
+                 JOIN services s ON s.id = v.service_id WHERE vc.contract_id IN ({})) ranked \
+                 WHERE n <= 50 ORDER BY contract_id, n",
+                placeholders(1, ids.len())
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for id in ids {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(&mut *$tx).await? {
+                consumers
+                    .entry(row.try_get("contract_id")?)
+                    .or_default()
+                    .push(ConsumerRef {
+                        consumer: row.try_get("name")?,
+                        version: row.try_get("number")?,
+                    });
+            }
         }
         consumers
     }};
@@ -280,7 +292,9 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            let consumers = consumers_of!(tx, contract_id);
+            let consumers = consumers_of!(tx, &[contract_id])
+                .remove(&contract_id)
+                .unwrap_or_default();
             tx.commit().await?;
             Ok(VerificationRecord {
                 provider: new.provider.to_owned(),
@@ -327,15 +341,19 @@ impl Store {
             .bind(version_id)
             .fetch_all(&mut *tx)
             .await?;
+            let ids = rows
+                .iter()
+                .map(|row| row.try_get("contract_id"))
+                .collect::<Result<Vec<i64>, _>>()?;
+            let mut consumers = consumers_of!(tx, &ids);
             let mut records = Vec::with_capacity(rows.len());
-            for row in rows {
-                let contract_id: i64 = row.try_get("contract_id")?;
+            for (row, contract_id) in rows.iter().zip(&ids) {
                 let summary: String = row.try_get("summary")?;
                 records.push(VerificationRecord {
                     provider: provider.to_owned(),
                     provider_version: version.to_owned(),
                     contract_hash: row.try_get("hash")?,
-                    consumers: consumers_of!(tx, contract_id),
+                    consumers: consumers.remove(contract_id).unwrap_or_default(),
                     passed: row.try_get("passed")?,
                     failed_dimensions: dimensions_of(&row.try_get::<String, _>("failed_dimensions")?)?,
                     summary: serde_json::from_str(&summary)

@@ -100,6 +100,14 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// `$first, $first+1, …` for `n` values: the placeholders of an `IN (…)` list.
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Beginning a transaction that will write.
 pub(crate) trait BeginWrite {
     type Db: sqlx::Database;

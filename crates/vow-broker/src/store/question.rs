@@ -22,7 +22,7 @@ use vow_core::deploy::{
 use super::environment::environment_id;
 use super::error::StoreError;
 use super::evidence::{StoredFact, dimensions_of};
-use super::pool::{Store, on_pool};
+use super::pool::{Store, on_pool, placeholders};
 
 /// A (spec, contract) pair with no cached compatibility result for this checker.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,14 +38,6 @@ pub struct MissingAssessment {
 pub struct LoadedQuestion {
     pub question: Question,
     pub missing: Vec<MissingAssessment>,
-}
-
-/// `$first, $first+1, …` for `n` values: the placeholders of an `IN (…)` list.
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The versions present in an environment (`$1`, its id): the current deployment of each service

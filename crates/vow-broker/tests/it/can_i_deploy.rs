@@ -231,6 +231,10 @@ async fn verification_results_need_a_published_contract(app: TestApp) {
     let results = list["verifications"].as_array().unwrap();
     assert_eq!(results.len(), 1, "{list}");
     assert_eq!(results[0]["passed"], true);
+    assert_eq!(
+        results[0]["consumers"],
+        json!([{ "consumer": "mobile-app", "version": "7.0.0" }])
+    );
 }
 
 async fn the_answer_follows_evidence_presence_and_the_clock(app: TestApp) {
