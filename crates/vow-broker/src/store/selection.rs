@@ -58,12 +58,11 @@ impl Store {
             else {
                 return Err(StoreError::ServiceNotFound { service: provider.to_owned() });
             };
-            // (hash, consumer, version) → reasons; content by hash.
+            // (hash, consumer, version) → reasons; the content is read once per hash, below.
             let mut selected: BTreeMap<(String, String, String), Vec<SelectedBecause>> =
                 BTreeMap::new();
-            let mut contents: BTreeMap<String, String> = BTreeMap::new();
             let present = sqlx::query(
-                "SELECT c.hash, c.content, cs.name AS consumer, v.number AS version, \
+                "SELECT c.hash, cs.name AS consumer, v.number AS version, \
                  e.name AS environment, 'deployed' AS kind \
                  FROM deployments d JOIN environments e ON e.id = d.environment_id \
                  JOIN version_contracts vc ON vc.consumer_version_id = d.version_id \
@@ -71,7 +70,7 @@ impl Store {
                  JOIN versions v ON v.id = d.version_id JOIN services cs ON cs.id = v.service_id \
                  WHERE vc.provider_id = $1 AND d.replaced_at IS NULL \
                  UNION ALL \
-                 SELECT c.hash, c.content, cs.name, v.number, e.name, 'released' \
+                 SELECT c.hash, cs.name, v.number, e.name, 'released' \
                  FROM releases r JOIN environments e ON e.id = r.environment_id \
                  JOIN version_contracts vc ON vc.consumer_version_id = r.version_id \
                  JOIN contracts c ON c.id = vc.contract_id \
@@ -90,7 +89,6 @@ impl Store {
                     SelectedBecause::Released { environment }
                 };
                 let hash: String = row.try_get("hash")?;
-                contents.insert(hash.clone(), row.try_get("content")?);
                 selected
                     .entry((hash, row.try_get("consumer")?, row.try_get("version")?))
                     .or_default()
@@ -98,7 +96,7 @@ impl Store {
             }
             for branch in branches {
                 let heads = sqlx::query(
-                    "SELECT c.hash, c.content, cs.name AS consumer, v.number AS version \
+                    "SELECT c.hash, cs.name AS consumer, v.number AS version \
                      FROM version_contracts vc JOIN contracts c ON c.id = vc.contract_id \
                      JOIN versions v ON v.id = vc.consumer_version_id \
                      JOIN services cs ON cs.id = v.service_id \
@@ -112,11 +110,22 @@ impl Store {
                 .await?;
                 for row in heads {
                     let hash: String = row.try_get("hash")?;
-                    contents.insert(hash.clone(), row.try_get("content")?);
-                    selected
+                        selected
                         .entry((hash, row.try_get("consumer")?, row.try_get("version")?))
                         .or_default()
                         .push(SelectedBecause::BranchHead { branch: branch.clone() });
+                }
+            }
+            let mut contents: BTreeMap<String, String> = BTreeMap::new();
+            for hash in selected.keys().map(|(hash, _, _)| hash) {
+                if !contents.contains_key(hash) {
+                    let text = sqlx::query_scalar::<_, String>(
+                        "SELECT content FROM contracts WHERE hash = $1",
+                    )
+                    .bind(hash)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    contents.insert(hash.clone(), text);
                 }
             }
             tx.commit().await?;
