@@ -404,6 +404,17 @@ fn each(
             "vow's eachKey and eachValue apply to objects; for arrays use eachElement",
         ));
     }
+    if examples
+        .iter()
+        .any(|v| v.as_object().is_some_and(|o| !o.is_empty()))
+    {
+        return Err(unsupported(
+            format!("dropped an {name} matcher on an object whose example has members"),
+            format!(
+                "Pact's {name} frees the object from the example's keys; vow still requires every                  member the example states. To keep the rule, write the example there as {{}} and                  add {{match: {name}}} with its rules by hand"
+            ),
+        ));
+    }
     let (inner_place, inner_examples): (Place, Vec<&Value>) = if name == "eachKey" {
         (Place::Key, Vec::new())
     } else {
