@@ -316,11 +316,13 @@ fn request(
                     }
                     other => text_of(other).map(Value::from).into_iter().collect(),
                 };
-                query
+                if let Some(list) = query
                     .entry(name.clone())
                     .or_insert_with(|| json!([]))
                     .as_array_mut()
-                    .map(|list| list.extend(texts));
+                {
+                    list.extend(texts);
+                }
             }
         }
         Some(other) => {
@@ -862,11 +864,7 @@ fn response_headers(
 }
 
 /// Notes for each matcher that was not carried over or was changed.
-fn report(
-    im: &mut Importer<'_>,
-    outcomes: &[(String, Result<Option<String>, matcher::Unsupported>)],
-    place: &str,
-) {
+fn report(im: &mut Importer<'_>, outcomes: &[matcher::Outcome], place: &str) {
     for (pointer, outcome) in outcomes {
         match outcome {
             Ok(None) => {}

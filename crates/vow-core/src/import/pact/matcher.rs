@@ -35,6 +35,10 @@ pub(crate) struct Unsupported {
     pub hint: String,
 }
 
+/// What became of one Pact matcher (by its pointer): carried over, with what changed if anything,
+/// or not carried over and why.
+pub(crate) type Outcome = (String, Result<Option<String>, Unsupported>);
+
 /// A converted matcher: vow rules (all must hold) and, when the rule was rewritten, what changed.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Converted {
@@ -69,10 +73,7 @@ pub(crate) fn convert_list(
     list: &RuleList<'_>,
     place: Place,
     examples: &[&Value],
-) -> (
-    Vec<Value>,
-    Vec<(String, Result<Option<String>, Unsupported>)>,
-) {
+) -> (Vec<Value>, Vec<Outcome>) {
     let results: Vec<(String, Result<Converted, Unsupported>)> = list
         .matchers
         .iter()
@@ -101,10 +102,7 @@ pub(crate) fn convert_list(
 fn combine_or(
     list: &RuleList<'_>,
     results: Vec<(String, Result<Converted, Unsupported>)>,
-) -> (
-    Vec<Value>,
-    Vec<(String, Result<Option<String>, Unsupported>)>,
-) {
+) -> (Vec<Value>, Vec<Outcome>) {
     let mut branches = Vec::new();
     for (_, result) in &results {
         let single = match result {
@@ -411,7 +409,9 @@ fn each(
         return Err(unsupported(
             format!("dropped an {name} matcher on an object whose example has members"),
             format!(
-                "Pact's {name} frees the object from the example's keys; vow still requires every                  member the example states. To keep the rule, write the example there as {{}} and                  add {{match: {name}}} with its rules by hand"
+                "Pact's {name} frees the object from the example's keys; vow still requires every \
+                 member the example states. To keep the rule, write the example there as {{}} and \
+                 add {{match: {name}}} with its rules by hand"
             ),
         ));
     }
