@@ -54,6 +54,8 @@ pub enum Command {
     /// List the deprecated elements of a provider's specs that consumers still use, most urgent
     /// first.
     Deprecations(DeprecationsArgs),
+    /// Convert contracts written for other tools into vow contracts.
+    Import(ImportArgs),
 }
 
 /// Which broker a client command talks to.
@@ -855,4 +857,47 @@ mod tests {
         use clap::CommandFactory;
         Cli::command().debug_assert();
     }
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    pub source: ImportSource,
+}
+
+/// What `vow import` reads.
+#[derive(Debug, Subcommand)]
+pub enum ImportSource {
+    /// Convert Pact files (specification v2, v3 and v4, HTTP interactions) into vow contracts,
+    /// one per pact, and report everything that could not be carried over.
+    Pact(ImportPactArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportPactArgs {
+    /// Pact files (JSON).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Where to write the contracts, as <consumer>.<provider>.yaml (or .json).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// The contract files' format.
+    #[arg(long, value_enum, default_value_t = ContractFileFormat::Yaml)]
+    pub format: ContractFileFormat,
+
+    /// Overwrite contract files that already exist.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Exit 1 when anything in a pact was not carried over.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ContractFileFormat {
+    Yaml,
+    Json,
 }

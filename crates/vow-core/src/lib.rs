@@ -10,6 +10,7 @@ pub mod deploy;
 pub mod diff;
 pub mod exchange;
 pub mod finding;
+pub mod import;
 pub mod matching;
 pub mod rules;
 pub mod spec;
