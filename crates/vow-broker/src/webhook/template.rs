@@ -126,4 +126,11 @@ mod tests {
         let known: BTreeSet<&str> = ["consumers"].into_iter().collect();
         check_template(source, &known).expect("valid");
     }
+
+    #[test]
+    fn a_variable_the_event_lacks_renders_as_nothing_and_as_null_in_json() {
+        let out = render_template("[{{ environment }}] {{ environment|tojson }}", &json!({}))
+            .expect("renders");
+        assert_eq!(out, "[] null");
+    }
 }

@@ -65,8 +65,8 @@ const CALLERS: [Caller; 9] = [
 
 /// The access level each route must have, decided here and not read from the table, so that a
 /// table entry with the wrong level fails: the health checks and the API's own description are
-/// public, token and webhook management is for admins, every other read needs the read role and every other
-/// write the publish role.
+/// public, token and webhook management is for admins, every other read needs the read role and
+/// every other write the publish role.
 fn intended(method: &Method, path: &str) -> Access {
     match path {
         "/healthz" | "/readyz" | "/metrics" | "/api/v1/openapi.json" => Access::Public,

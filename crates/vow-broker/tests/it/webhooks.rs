@@ -23,6 +23,7 @@ use crate::support::{JsonAnswer, TestApp, changed_contract, contract, on_both_ba
 
 on_both_backends!(
     a_failing_receiver_is_retried_with_backoff_until_it_recovers,
+    a_failed_attempt_waits_for_its_backoff,
     a_delivery_that_never_succeeds_is_marked_failed,
     a_stalling_receiver_times_out_and_the_next_attempt_recovers,
     redirects_are_logged_and_never_followed,
@@ -284,20 +285,41 @@ async fn a_failing_receiver_is_retried_with_backoff_until_it_recovers(app: TestA
         .iter()
         .map(|r| r.headers["x-vow-delivery"].to_str().unwrap())
         .collect();
-    assert!(
-        ids.iter().all(|i| *i == delivery["id"].to_string()),
-        "{ids:?}"
-    );
-    // Each retry waited for its backoff: never before the previous attempt had started.
-    let started: Vec<String> = delivery["log"]
-        .as_array()
+    let expected = delivery["id"].to_string();
+    assert!(ids.iter().all(|i| *i == expected), "{ids:?}");
+}
+
+async fn a_failed_attempt_waits_for_its_backoff(app: TestApp) {
+    let receiver = Receiver::start(vec![Reply::Status(500)]).await;
+    let mut settings = settings();
+    settings.webhooks.base_delay = Duration::from_secs(3600);
+    settings.webhooks.max_delay = Duration::from_secs(3600);
+    let broker = Broker {
+        app: &app,
+        settings,
+    };
+    let id = broker.create(hook(&receiver.url)).await;
+    broker.test_event(id).await;
+    let deliverer = broker.deliverer();
+    assert_eq!(deliverer.deliver_due().await.unwrap(), 1);
+    // Not due again until its backoff (up to an hour, jittered) has passed.
+    assert_eq!(deliverer.deliver_due().await.unwrap(), 0);
+    assert_eq!(receiver.received().len(), 1);
+    let log = broker.log(id).await;
+    assert_eq!(log[0]["status"], "pending");
+    assert_eq!(log[0]["attempts"], 1);
+    let started: chrono::DateTime<chrono::Utc> = log[0]["log"][0]["started_at"]
+        .as_str()
         .unwrap()
-        .iter()
-        .map(|a| a["started_at"].as_str().unwrap().to_owned())
-        .collect();
-    let parsed: Vec<chrono::DateTime<chrono::Utc>> =
-        started.iter().map(|s| s.parse().unwrap()).collect();
-    assert!(parsed.windows(2).all(|w| w[0] <= w[1]), "{started:?}");
+        .parse()
+        .unwrap();
+    let next: chrono::DateTime<chrono::Utc> =
+        log[0]["next_attempt_at"].as_str().unwrap().parse().unwrap();
+    assert!(next > started, "{next} after {started}");
+    assert!(
+        next <= chrono::Utc::now() + chrono::Duration::seconds(3600),
+        "{next}: never beyond the max delay"
+    );
 }
 
 async fn a_delivery_that_never_succeeds_is_marked_failed(app: TestApp) {
