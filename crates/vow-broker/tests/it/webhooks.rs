@@ -36,6 +36,7 @@ on_both_backends!(
     private_targets_are_refused_literally_and_when_resolved,
     the_outbox_survives_a_restart_and_shutdown_gives_deliveries_back,
     the_delivery_log_is_paged,
+    two_workers_never_send_the_same_delivery,
 );
 
 /// A generous bound on anything that should happen "soon": only a hang reaches it.
@@ -1069,4 +1070,58 @@ async fn the_delivery_log_is_paged(app: TestApp) {
         )
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+async fn two_workers_never_send_the_same_delivery(app: TestApp) {
+    let receiver = Receiver::start(Vec::new()).await;
+    let mut settings = settings();
+    settings.webhooks.batch = 3;
+    let broker = Broker {
+        app: &app,
+        settings,
+    };
+    let id = broker.create(hook(&receiver.url)).await;
+    for _ in 0..20 {
+        broker.test_event(id).await;
+    }
+    // Two brokers on one database, each with its own worker, drain the outbox together.
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let deliverer = broker.deliverer();
+            tokio::spawn(async move {
+                let mut sent = 0;
+                loop {
+                    let n = deliverer.deliver_due().await.expect("deliver");
+                    if n == 0 {
+                        return sent;
+                    }
+                    sent += n;
+                }
+            })
+        })
+        .collect();
+    let mut sent = 0;
+    for worker in workers {
+        sent += tokio::time::timeout(DEADLINE, worker)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    assert_eq!(sent, 20);
+    let mut ids: Vec<String> = receiver
+        .received()
+        .iter()
+        .map(|r| r.headers["x-vow-delivery"].to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 20);
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 20, "each delivery was sent once");
+    assert!(
+        broker
+            .log(id)
+            .await
+            .iter()
+            .all(|d| d["status"] == "succeeded" && d["attempts"] == 1)
+    );
 }
