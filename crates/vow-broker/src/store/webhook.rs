@@ -24,14 +24,15 @@ macro_rules! raise_event {
             "INSERT INTO webhook_deliveries (webhook_id, event, payload, status, attempts, \
              next_attempt_at, created_at) \
              SELECT id, $1, $2, 'pending', 0, $3, $3 FROM webhooks \
-             WHERE enabled = $4 AND events LIKE $5 \
+             WHERE enabled = $4 AND events LIKE $5 ESCAPE '\\' \
              AND (provider IS NULL OR provider = $6) AND (consumer IS NULL OR consumer = $7)",
         )
         .bind(event.as_str())
         .bind(($payload).to_string())
         .bind($now)
         .bind(true)
-        .bind(format!("%\"{}\"%", event.as_str()))
+        // The quoted name inside the JSON array, `_` matched literally.
+        .bind(format!("%\"{}\"%", event.as_str().replace('_', "\\_")))
         .bind(provider)
         .bind(consumer)
         .execute(&mut *$tx)

@@ -118,7 +118,8 @@ pub enum Refusal {
     HostNotAllowed { host: String },
     /// The address is not a public one.
     #[error(
-        "{host} is {address}, a {} address; webhooks reach only public addresses unless --webhook-allow-private is set",
+        "{} a {} address; webhooks reach only public addresses unless --webhook-allow-private is set",
+        subject(host, address),
         class.as_str()
     )]
     Address {
@@ -129,6 +130,15 @@ pub enum Refusal {
     /// The name resolved to no address at all.
     #[error("{host} did not resolve to any address")]
     NoAddress { host: String },
+}
+
+/// "10.0.0.1 is" for a literal address, "name is 10.0.0.1," for a name.
+fn subject(host: &str, address: &IpAddr) -> String {
+    if host.parse::<IpAddr>().ok().as_ref() == Some(address) {
+        format!("{host} is")
+    } else {
+        format!("{host} is {address},")
+    }
 }
 
 /// The rules a webhook target must meet.
