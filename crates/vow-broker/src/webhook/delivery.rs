@@ -13,10 +13,12 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, LOCATION
 use reqwest::{Client, Method, Url};
 use ring::rand::{SecureRandom, SystemRandom};
 use serde_json::{Map, Value};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::address::{GuardedResolver, Refusal};
 use super::settings::WebhookSettings;
+use super::sunset::sweep_sunsets;
 use super::template::render_template;
 use crate::store::{AttemptOutcome, AttemptRecord, ClaimedDelivery, Store, StoreError};
 
@@ -92,26 +94,25 @@ impl Deliverer {
         Ok(count)
     }
 
-    /// Runs until `shutdown` completes: delivers what is due every poll interval, and sweeps the
-    /// deprecation sunsets every sweep interval.
+    /// Runs until `shutdown` completes: delivers what is due every poll interval and, beside
+    /// that (a long sweep never delays a delivery), sweeps the deprecation sunsets every sweep
+    /// interval.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
-        let mut shutdown = std::pin::pin!(shutdown);
-        let mut next_sweep = Instant::now();
+        let (stop, stopped) = watch::channel(false);
+        let signal = async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        };
+        tokio::join!(
+            signal,
+            self.deliver_until(stopped.clone()),
+            self.sweep_until(stopped)
+        );
+    }
+
+    /// Delivers until `stopped` turns true, then gives back the deliveries in flight.
+    async fn deliver_until(&self, mut stopped: watch::Receiver<bool>) {
         loop {
-            if Instant::now() >= next_sweep {
-                next_sweep = Instant::now() + self.settings.sunset_sweep_interval;
-                let sweep = super::sunset::sweep_sunsets(
-                    &self.store,
-                    &self.settings,
-                    Utc::now().date_naive(),
-                );
-                tokio::select! {
-                    result = sweep => if let Err(e) = result {
-                        tracing::warn!(error = %crate::api::causes(&e), "the deprecation sunset sweep failed");
-                    },
-                    () = &mut shutdown => return,
-                }
-            }
             let now = Utc::now();
             let lease_until = now + self.settings.lease();
             let mut full = false;
@@ -125,7 +126,7 @@ impl Deliverer {
                     let ids: Vec<i64> = claimed.iter().map(|d| d.id).collect();
                     tokio::select! {
                         () = self.send_all(claimed) => {}
-                        () = &mut shutdown => {
+                        () = until_stopped(&mut stopped) => {
                             if let Err(e) = self.store.release_deliveries(&ids, lease_until).await {
                                 tracing::warn!(error = %crate::api::causes(&e), "failed to give back webhook deliveries; they are due again when their lease runs out");
                             }
@@ -137,11 +138,31 @@ impl Deliverer {
                     tracing::warn!(error = %crate::api::causes(&e), "failed to read due webhook deliveries");
                 }
             }
+            if *stopped.borrow() {
+                return;
+            }
             if !full {
                 tokio::select! {
                     () = tokio::time::sleep(self.settings.poll_interval) => {}
-                    () = &mut shutdown => return,
+                    () = until_stopped(&mut stopped) => return,
                 }
+            }
+        }
+    }
+
+    /// Sweeps the deprecation sunsets at once and then every sweep interval, until `stopped`.
+    async fn sweep_until(&self, mut stopped: watch::Receiver<bool>) {
+        loop {
+            let sweep = sweep_sunsets(&self.store, &self.settings, Utc::now().date_naive());
+            tokio::select! {
+                result = sweep => if let Err(e) = result {
+                    tracing::warn!(error = %crate::api::causes(&e), "the deprecation sunset sweep failed");
+                },
+                () = until_stopped(&mut stopped) => return,
+            }
+            tokio::select! {
+                () = tokio::time::sleep(self.settings.sunset_sweep_interval) => {}
+                () = until_stopped(&mut stopped) => return,
             }
         }
     }
@@ -348,6 +369,11 @@ impl Deliverer {
         }
         Ok(headers)
     }
+}
+
+/// Completes once `stopped` is true (or its sender is gone).
+async fn until_stopped(stopped: &mut watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|s| *s).await;
 }
 
 /// The lowercase hex HMAC-SHA256 of `body` under `secret`.

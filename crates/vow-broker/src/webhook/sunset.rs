@@ -6,6 +6,7 @@
 use chrono::{NaiveDate, Utc};
 use serde_json::json;
 
+use super::event::EventKind;
 use super::settings::WebhookSettings;
 use crate::deploy::deprecations_in_use;
 use crate::store::{Store, StoreError, SunsetNotice};
@@ -19,6 +20,16 @@ pub async fn sweep_sunsets(
     let Some(widest) = settings.sunset_thresholds.iter().copied().max() else {
         return Ok(0);
     };
+    // Nobody listens: skip the work. Notices are not recorded either, so a webhook added later
+    // hears about the thresholds already crossed at its first sweep.
+    let listening = store
+        .webhooks()
+        .await?
+        .iter()
+        .any(|w| w.enabled && w.events.contains(&EventKind::DeprecationSunsetNear));
+    if !listening {
+        return Ok(0);
+    }
     let mut raised = 0;
     for service in store.services().await? {
         for used in deprecations_in_use(store, &service.name, None, today, widest).await? {

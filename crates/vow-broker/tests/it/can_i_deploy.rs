@@ -40,7 +40,7 @@ pub(crate) fn bundle(file: &str) -> Value {
     })
 }
 
-pub(crate) fn mobile_contract() -> Value {
+fn mobile_contract() -> Value {
     repo_file("contracts/mobile-app.shop-api.yaml")
 }
 

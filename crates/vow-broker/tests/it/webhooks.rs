@@ -18,7 +18,7 @@ use tokio::task::JoinHandle;
 use vow_broker::webhook::{AddressGuard, Deliverer, WebhookSettings, sweep_sunsets};
 use vow_broker::{Settings, router};
 
-use crate::can_i_deploy::{deploy, mobile_contract, publish_contract, publish_spec};
+use crate::can_i_deploy::{deploy, publish_contract, publish_spec};
 use crate::support::{JsonAnswer, TestApp, changed_contract, contract, on_both_backends, send_as};
 
 on_both_backends!(
@@ -551,16 +551,22 @@ async fn the_sunset_sweep_raises_each_threshold_once(app: TestApp) {
         app: &app,
         settings: settings(),
     };
-    let id = broker
-        .create(json!({ "events": ["deprecation_sunset_near"], "url": "http://127.0.0.1:9/x" }))
-        .await;
     publish_contract(&app, "7.0.0", None).await;
     publish_spec(&app, "1.0.0", "shop-api.yaml").await;
     deploy(&app, "shop-api", "1.0.0").await;
     deploy(&app, "mobile-app", "7.0.0").await;
-    let _ = mobile_contract();
     let webhooks = &broker.settings.webhooks;
     let at = |date: &str| -> chrono::NaiveDate { date.parse().unwrap() };
+    // Nobody listens yet: nothing is raised, and nothing is remembered as raised.
+    assert_eq!(
+        sweep_sunsets(&app.store, webhooks, at("2027-06-10"))
+            .await
+            .unwrap(),
+        0
+    );
+    let id = broker
+        .create(json!({ "events": ["deprecation_sunset_near"], "url": "http://127.0.0.1:9/x" }))
+        .await;
     // The summary endpoint's sunset is 2027-06-30: 40 days before, no threshold is crossed.
     assert_eq!(
         sweep_sunsets(&app.store, webhooks, at("2027-05-21"))
