@@ -60,11 +60,16 @@ fn enabled_by_default() -> bool {
 #[serde(untagged)]
 pub enum HeaderBody {
     Template(String),
-    Marked {
-        value: String,
-        #[serde(default)]
-        secret: bool,
-    },
+    Marked(MarkedHeader),
+}
+
+/// A header value with its secrecy; a misspelt `secret` is refused rather than read as false.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkedHeader {
+    value: String,
+    #[serde(default)]
+    secret: bool,
 }
 
 /// A webhook as the API shows it.
@@ -250,7 +255,7 @@ fn check(
         }
         let (value, secret) = match header {
             HeaderBody::Template(value) => (value, false),
-            HeaderBody::Marked { value, secret } => (value, secret),
+            HeaderBody::Marked(MarkedHeader { value, secret }) => (value, secret),
         };
         let secret = secret || SECRET_HEADERS.contains(&lower.as_str());
         let stored = if secret {

@@ -867,6 +867,17 @@ async fn bad_webhooks_are_refused_naming_the_field(app: TestApp) {
         "{}",
         message.body
     );
+    // A misspelt `secret` would store the value in clear: refused.
+    let answer = broker
+        .call(
+            Method::POST,
+            "/api/v1/webhooks",
+            Some(&json!({ "events": ["deployment_recorded"], "url": url,
+                          "headers": { "X-Key": { "value": "k", "secrte": true } } })),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.body);
+    assert_eq!(answer.body["pointer"], "/headers/X-Key", "{}", answer.body);
     // The body's JSON shape is a 400, as everywhere in the API.
     let answer = broker
         .call(
