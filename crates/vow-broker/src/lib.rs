@@ -15,6 +15,7 @@ pub mod name;
 mod server;
 pub mod store;
 pub mod token;
+pub mod webhook;
 
 pub use api::{Access, OPENAPI, Principal, Settings, router, router_with_metrics, routes};
 pub use content::Canonical;

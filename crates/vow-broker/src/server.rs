@@ -4,7 +4,8 @@
 //! without a timer hyper cannot time out a client that sends its headers slowly (or holds a
 //! kept-alive connection open without sending anything): here every connection gets
 //! [`Settings::header_timeout`], and the API itself bounds the body with
-//! [`Settings::body_timeout`], so no client holds a connection, or a shutdown, forever.
+//! [`Settings::body_timeout`], so no client holds a connection, or a shutdown, forever. The webhook
+//! delivery worker runs beside it and stops with it.
 
 use std::future::Future;
 use std::io;
@@ -19,6 +20,7 @@ use tokio::task::JoinSet;
 
 use crate::api::{Settings, router};
 use crate::store::Store;
+use crate::webhook::Deliverer;
 
 /// Serves the broker on `listener` until `shutdown` completes. Then it stops accepting
 /// connections (the listener is closed, so new ones are refused), closes idle connections, lets
@@ -29,10 +31,18 @@ pub async fn serve(
     settings: Settings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    let app = router(store, settings.clone());
+    let app = router(store.clone(), settings.clone());
     if let Ok(address) = listener.local_addr() {
         tracing::info!(%address, "listening");
     }
+    // The webhook worker stops when the server stops accepting, and the server returns only
+    // once it has given back the deliveries it held.
+    let deliverer = Deliverer::new(store, settings.webhooks.clone()).map_err(io::Error::other)?;
+    let (stop_worker, worker_stopped) = watch::channel(());
+    let worker = tokio::spawn(deliverer.run(async move {
+        let mut worker_stopped = worker_stopped;
+        let _ = worker_stopped.changed().await;
+    }));
     // Dropping the sender tells every connection to finish what it is doing and close.
     let (stopping, stop) = watch::channel(());
     let mut connections = JoinSet::new();
@@ -59,12 +69,14 @@ pub async fn serve(
     }
     drop(listener);
     drop(stopping);
+    drop(stop_worker);
     while connections.try_join_next().is_some() {}
     tracing::info!(
         connections = connections.len(),
         "shutting down: no new connections, finishing requests in flight"
     );
     while connections.join_next().await.is_some() {}
+    let _ = worker.await;
     Ok(())
 }
 

@@ -473,6 +473,64 @@ pub struct BrokerServeArgs {
         value_name = "FILTER"
     )]
     pub log_level: String,
+
+    #[command(flatten)]
+    pub webhooks: BrokerWebhookArgs,
+}
+
+/// How `vow broker serve` delivers webhooks (docs/broker.md, "Webhooks").
+#[derive(Debug, Args)]
+pub struct BrokerWebhookArgs {
+    /// The broker's URL as webhook receivers should see it (the `broker_url` template variable)
+    /// [default: http:// and the listening address].
+    #[arg(long, env = "VOW_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<Url>,
+
+    /// The key that seals webhook secrets: 32 bytes in base64 (`openssl rand -base64 32`). Every
+    /// broker sharing a database needs the same one [default: the file webhook.key in --data-dir,
+    /// created on first start].
+    #[arg(
+        long,
+        env = "VOW_WEBHOOK_KEY",
+        value_name = "BASE64",
+        hide_env_values = true
+    )]
+    pub webhook_key: Option<String>,
+
+    /// Let webhooks reach loopback, link-local, private and other non-public addresses (a
+    /// receiver on the broker's own network).
+    #[arg(
+        long,
+        env = "VOW_WEBHOOK_ALLOW_PRIVATE",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub webhook_allow_private: bool,
+
+    /// The only hosts webhooks may reach (repeat the flag, or comma-separate in the variable);
+    /// when none is given, any public host.
+    #[arg(
+        long = "webhook-allow-host",
+        env = "VOW_WEBHOOK_ALLOW_HOSTS",
+        value_delimiter = ',',
+        value_name = "HOST"
+    )]
+    pub webhook_allow_hosts: Vec<String>,
+
+    /// How long one delivery attempt may take before it counts as failed.
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    pub webhook_timeout: Duration,
+
+    /// Attempts of a delivery before it is marked failed.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=100), value_name = "N")]
+    pub webhook_max_attempts: u32,
+
+    /// The longest wait between two attempts (the wait doubles from 5 s, with full jitter).
+    #[arg(long, default_value = "1h", value_parser = parse_duration, value_name = "DURATION")]
+    pub webhook_max_delay: Duration,
+
+    /// How often the deprecation sunset sweep raises deprecation_sunset_near events.
+    #[arg(long, default_value = "1h", value_parser = parse_duration, value_name = "DURATION")]
+    pub webhook_sweep_interval: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -44,6 +44,9 @@ pub enum ApiError {
     InvalidContract { pointer: String, message: String },
     /// 422 `invalid_spec`: the body is not a spec bundle vow can read.
     InvalidSpec { pointer: String, message: String },
+    /// 422 `invalid_webhook`: a webhook field is refused (an unknown event, a template that does
+    /// not parse or uses unknown variables, a target the address guard refuses).
+    InvalidWebhook { pointer: String, message: String },
     /// 422 `contract_mismatch`: the contract names another consumer or provider than the path.
     ContractMismatch(String),
     /// 401 with a code saying what is wrong with the credentials (`token_missing`,
@@ -77,6 +80,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::InvalidContract { .. }
             | ApiError::InvalidSpec { .. }
+            | ApiError::InvalidWebhook { .. }
             | ApiError::ContractMismatch(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
@@ -110,6 +114,9 @@ impl ApiError {
             }
             ApiError::InvalidSpec { pointer, message } => {
                 ("invalid_spec", message.clone(), Some(pointer.clone()))
+            }
+            ApiError::InvalidWebhook { pointer, message } => {
+                ("invalid_webhook", message.clone(), Some(pointer.clone()))
             }
             ApiError::ContractMismatch(m) => ("contract_mismatch", m.clone(), None),
             ApiError::Unauthorized { code, message }
@@ -235,6 +242,10 @@ impl From<StoreError> for ApiError {
             },
             StoreError::TokenNotFound { .. } => ApiError::NotFound {
                 code: "token_not_found",
+                message,
+            },
+            StoreError::WebhookNotFound { .. } => ApiError::NotFound {
+                code: "webhook_not_found",
                 message,
             },
             // Logged here, inside the request's span, so the cause carries the request id that the

@@ -17,8 +17,10 @@ mod service;
 mod spec;
 mod token;
 mod verification;
+mod webhook;
 
 pub use auth::{Access, Principal};
+pub(crate) use error::causes;
 pub use error::{ApiError, ErrorBody};
 pub use observe::REQUEST_ID;
 pub use openapi::OPENAPI;

@@ -13,9 +13,11 @@ use super::auth::{self, Access};
 use super::error::ApiError;
 use super::{
     contract, deploy, environment, health, observe, openapi, service, spec, token, verification,
+    webhook,
 };
 use crate::metrics::Metrics;
 use crate::store::Store;
+use crate::webhook::WebhookSettings;
 
 /// Settings of the HTTP API.
 #[derive(Debug, Clone)]
@@ -29,6 +31,8 @@ pub struct Settings {
     pub header_timeout: Duration,
     /// How long a client may take to send a request's body; slower ones get 408.
     pub body_timeout: Duration,
+    /// How webhooks are checked, sealed and delivered.
+    pub webhooks: WebhookSettings,
 }
 
 impl Default for Settings {
@@ -38,6 +42,7 @@ impl Default for Settings {
             public_read: false,
             header_timeout: Duration::from_secs(30),
             body_timeout: Duration::from_secs(60),
+            webhooks: WebhookSettings::default(),
         }
     }
 }
@@ -191,6 +196,17 @@ static ROUTES: &[(Method, &str, Access)] = &[
     (Method::POST, "/api/v1/tokens", Access::Admin),
     (Method::GET, "/api/v1/tokens", Access::Admin),
     (Method::DELETE, "/api/v1/tokens/{name}", Access::Admin),
+    (Method::POST, "/api/v1/webhooks", Access::Admin),
+    (Method::GET, "/api/v1/webhooks", Access::Admin),
+    (Method::GET, "/api/v1/webhooks/{id}", Access::Admin),
+    (Method::PUT, "/api/v1/webhooks/{id}", Access::Admin),
+    (Method::DELETE, "/api/v1/webhooks/{id}", Access::Admin),
+    (
+        Method::GET,
+        "/api/v1/webhooks/{id}/deliveries",
+        Access::Admin,
+    ),
+    (Method::POST, "/api/v1/webhooks/{id}/test", Access::Admin),
 ];
 
 /// Who may call the route a request matched (its method and matched path), if the table has it.
@@ -265,6 +281,13 @@ fn handler(method: &Method, path: &str) -> MethodRouter<AppState> {
         ("POST", "/api/v1/tokens") => post(token::create),
         ("GET", "/api/v1/tokens") => get(token::list),
         ("DELETE", "/api/v1/tokens/{name}") => delete(token::revoke),
+        ("POST", "/api/v1/webhooks") => post(webhook::create),
+        ("GET", "/api/v1/webhooks") => get(webhook::list),
+        ("GET", "/api/v1/webhooks/{id}") => get(webhook::get),
+        ("PUT", "/api/v1/webhooks/{id}") => put(webhook::replace),
+        ("DELETE", "/api/v1/webhooks/{id}") => delete(webhook::delete),
+        ("GET", "/api/v1/webhooks/{id}/deliveries") => get(webhook::deliveries),
+        ("POST", "/api/v1/webhooks/{id}/test") => post(webhook::test),
         _ => panic!("the route table lists {method} {path}, which has no handler"),
     }
 }

@@ -7,6 +7,8 @@ use super::error::StoreError;
 use super::pool::{BeginWrite, Store, on_pool};
 use super::record::{Publication, Put, StoredContract, VersionAttributes};
 use super::service::{ensure_content, ensure_service, ensure_version};
+use super::webhook::raise_event;
+use crate::webhook::EventKind;
 
 /// Publications with their names, filtered by consumer and version (a macro, so that `concat!`
 /// can add to it and the SQL stays a `&'static str`).
@@ -88,6 +90,39 @@ impl Store {
                     stored_hash: publication.hash,
                     given_hash: new.hash.to_owned(),
                 });
+            }
+            if created {
+                // The contract of the consumer's latest other version with this provider.
+                let previous = sqlx::query_scalar::<_, String>(
+                    "SELECT c.hash FROM version_contracts vc \
+                     JOIN versions v ON v.id = vc.consumer_version_id \
+                     JOIN contracts c ON c.id = vc.contract_id \
+                     WHERE v.service_id = $1 AND vc.provider_id = $2 \
+                     AND vc.consumer_version_id <> $3 \
+                     ORDER BY vc.created_at DESC, v.id DESC LIMIT 1",
+                )
+                .bind(consumer_id)
+                .bind(provider_id)
+                .bind(version_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if previous.as_deref() != Some(new.hash) {
+                    let payload = serde_json::json!({
+                        "consumer": new.consumer,
+                        "consumer_version": new.version,
+                        "provider": new.provider,
+                        "contract_hash": new.hash,
+                        "previous_contract_hash": previous,
+                    });
+                    raise_event!(
+                        tx,
+                        EventKind::ContractContentChanged,
+                        payload,
+                        Some(new.provider),
+                        Some(new.consumer),
+                        now
+                    );
+                }
             }
             tx.commit().await?;
             Ok(Put { value: publication, created })

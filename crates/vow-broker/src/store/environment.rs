@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use super::error::{StoreError, is_unique_violation};
 use super::pool::{BeginWrite, Store, on_pool};
 use super::record::{Deployment, Environment, Put};
+use super::webhook::raise_event;
+use crate::webhook::EventKind;
 
 /// Deployments with their names; a macro so that `concat!` can add the filter.
 macro_rules! select_deployment {
@@ -183,6 +185,23 @@ impl Store {
                     .bind(instance)
                     .fetch_one(&mut *tx)
                     .await?;
+                    if created {
+                        let payload = serde_json::json!({
+                            "environment": environment,
+                            "service": service,
+                            "version": version,
+                            "application_instance": application_instance,
+                        });
+                        // A deployment is about one service: both filters are matched against it.
+                        raise_event!(
+                            tx,
+                            EventKind::DeploymentRecorded,
+                            payload,
+                            Some(service),
+                            Some(service),
+                            now
+                        );
+                    }
                     tx.commit().await?;
                     Some(Put { value: deployment, created })
                 }

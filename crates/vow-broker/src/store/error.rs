@@ -85,6 +85,9 @@ pub enum StoreError {
     /// No token has that name.
     #[error("there is no token named {name:?}")]
     TokenNotFound { name: String },
+    /// No webhook has that id.
+    #[error("there is no webhook {id}")]
+    WebhookNotFound { id: i64 },
     /// The database could not be reached in time (connection refused, pool exhausted, closed).
     #[error("the database is unavailable")]
     Unavailable(#[source] sqlx::Error),

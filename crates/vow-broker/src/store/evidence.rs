@@ -14,6 +14,8 @@ use super::error::StoreError;
 use super::pool::{BeginWrite, Store, on_pool, placeholders};
 use super::record::{Put, VersionAttributes};
 use super::service::{ensure_content, ensure_service, ensure_version};
+use super::webhook::raise_event;
+use crate::webhook::EventKind;
 
 /// A provider version's spec, as published.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -295,6 +297,38 @@ impl Store {
             let consumers = consumers_of!(tx, &[contract_id])
                 .remove(&contract_id)
                 .unwrap_or_default();
+            // A contract names its consumer, so every version holding it is the same consumer's.
+            let latest = consumers.first();
+            let payload = serde_json::json!({
+                "provider": new.provider,
+                "provider_version": new.provider_version,
+                "contract_hash": new.contract_hash,
+                "success": new.passed,
+                "failed_dimensions": new.failed_dimensions,
+                "build_url": new.build_url,
+                "consumer": latest.map(|c| c.consumer.as_str()),
+                "consumer_version": latest.map(|c| c.version.as_str()),
+                "consumers": consumers,
+            });
+            let consumer = latest.map(|c| c.consumer.as_str());
+            raise_event!(
+                tx,
+                EventKind::VerificationPublished,
+                payload,
+                Some(new.provider),
+                consumer,
+                now
+            );
+            if !new.passed {
+                raise_event!(
+                    tx,
+                    EventKind::VerificationFailed,
+                    payload,
+                    Some(new.provider),
+                    consumer,
+                    now
+                );
+            }
             tx.commit().await?;
             Ok(VerificationRecord {
                 provider: new.provider.to_owned(),

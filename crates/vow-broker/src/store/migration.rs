@@ -37,6 +37,12 @@ pub(crate) const STEPS: &[Step] = &[
         sqlite: include_str!("../../../../migrations/sqlite/0003_tokens.sql"),
         postgres: include_str!("../../../../migrations/postgres/0003_tokens.sql"),
     },
+    Step {
+        version: 4,
+        description: "webhooks",
+        sqlite: include_str!("../../../../migrations/sqlite/0004_webhooks.sql"),
+        postgres: include_str!("../../../../migrations/postgres/0004_webhooks.sql"),
+    },
 ];
 
 fn migrator(sql: impl Fn(&Step) -> &'static str) -> Migrator {

@@ -13,6 +13,7 @@ mod release;
 mod selection;
 mod service;
 mod token;
+mod webhook;
 
 pub use contract::NewContract;
 pub use error::StoreError;
@@ -26,3 +27,7 @@ pub use record::{
 };
 pub use release::Release;
 pub use selection::{SelectedBecause, SelectedConsumer, SelectedContract};
+pub use webhook::{
+    AttemptOutcome, AttemptRecord, ClaimedDelivery, DeliveryRecord, NewWebhook, StoredWebhook,
+    SunsetNotice,
+};

@@ -65,12 +65,14 @@ const CALLERS: [Caller; 9] = [
 
 /// The access level each route must have, decided here and not read from the table, so that a
 /// table entry with the wrong level fails: the health checks and the API's own description are
-/// public, token management is for admins, every other read needs the read role and every other
-/// write the publish role.
+/// public, token and webhook management is for admins, every other read needs the read role and
+/// every other write the publish role.
 fn intended(method: &Method, path: &str) -> Access {
     match path {
         "/healthz" | "/readyz" | "/metrics" | "/api/v1/openapi.json" => Access::Public,
         _ if path == "/api/v1/tokens" || path.starts_with("/api/v1/tokens/") => Access::Admin,
+        // Webhooks send requests from the broker's network and hold secrets: admins only.
+        _ if path == "/api/v1/webhooks" || path.starts_with("/api/v1/webhooks/") => Access::Admin,
         _ if method == Method::GET => Access::Read,
         _ => Access::Publish,
     }
@@ -129,6 +131,7 @@ fn concrete(path: &str) -> String {
                 Some("consumer") => "checkout-web",
                 Some("consumer_version") => "1.0.0",
                 Some("name") => DOOMED,
+                Some("id") => "1",
                 Some(other) => panic!(
                     "tests/it/auth.rs has no value for {{{other}}} in {path}: add one to `concrete`"
                 ),
@@ -149,6 +152,9 @@ fn body(method: &Method, path: &str) -> Option<Value> {
             Some(json!({"service": SERVICE, "version": "1.0.0"}))
         }
         ("POST", "/api/v1/tokens") => Some(json!({"name": "made-by-the-table", "role": "read"})),
+        ("POST" | "PUT", "/api/v1/webhooks" | "/api/v1/webhooks/{id}") => {
+            Some(json!({"events": ["deployment_recorded"], "url": "https://hooks.example.com/vow"}))
+        }
         ("POST", "/api/v1/services/{service}/versions/{version}/verifications") => {
             Some(json!({"contract_hash": "sha256:00", "passed": true}))
         }

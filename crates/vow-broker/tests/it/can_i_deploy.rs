@@ -23,7 +23,7 @@ on_both_backends!(
     the_compatibility_behind_an_answer_names_its_findings,
 );
 
-fn repo_file(relative: &str) -> Value {
+pub(crate) fn repo_file(relative: &str) -> Value {
     let path = format!("{}/../../{relative}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).expect("fixture");
     read_source(&text, SourceFormat::Yaml)
@@ -32,7 +32,7 @@ fn repo_file(relative: &str) -> Value {
 }
 
 /// A one-document spec bundle of a spec file in `specs/`.
-fn bundle(file: &str) -> Value {
+pub(crate) fn bundle(file: &str) -> Value {
     json!({
         "formatVersion": 1,
         "root": file,
@@ -44,7 +44,7 @@ fn mobile_contract() -> Value {
     repo_file("contracts/mobile-app.shop-api.yaml")
 }
 
-async fn publish_contract(app: &TestApp, version: &str, branch: Option<&str>) -> String {
+pub(crate) async fn publish_contract(app: &TestApp, version: &str, branch: Option<&str>) -> String {
     if let Some(branch) = branch {
         let (status, body) = app
             .put(
@@ -64,7 +64,7 @@ async fn publish_contract(app: &TestApp, version: &str, branch: Option<&str>) ->
     body["hash"].as_str().unwrap().to_owned()
 }
 
-async fn publish_spec(app: &TestApp, version: &str, file: &str) {
+pub(crate) async fn publish_spec(app: &TestApp, version: &str, file: &str) {
     let (status, body) = app
         .put(
             &format!("/api/v1/services/shop-api/versions/{version}/spec"),
@@ -74,7 +74,7 @@ async fn publish_spec(app: &TestApp, version: &str, file: &str) {
     assert!(status.is_success(), "{body}");
 }
 
-async fn deploy(app: &TestApp, service: &str, version: &str) {
+pub(crate) async fn deploy(app: &TestApp, service: &str, version: &str) {
     app.put("/api/v1/environments/production", &json!({})).await;
     let (status, body) = app
         .post(

@@ -14,3 +14,4 @@ mod observe;
 mod openapi;
 mod outage;
 mod serve;
+mod webhooks;

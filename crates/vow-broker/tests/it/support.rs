@@ -106,6 +106,14 @@ impl TestApp {
         }
     }
 
+    /// The same database opened again, as a restarted broker opens it.
+    pub async fn reopen(self) -> TestApp {
+        self.store.close().await;
+        let store = Store::open(&self.database).await.expect("reopen the store");
+        store.migrate().await.expect("migrate");
+        TestApp { store, ..self }
+    }
+
     pub fn router(&self) -> Router {
         router(self.store.clone(), Settings::default())
     }

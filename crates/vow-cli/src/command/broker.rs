@@ -7,7 +7,10 @@
 use std::io::{IsTerminal, Write};
 
 use anyhow::Context;
+use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
+
+use vow_broker::webhook::{AddressGuard, WebhookKey, WebhookSettings};
 use vow_broker::{Database, Settings, Store, StoreError, StoreSettings};
 
 use crate::cli::{
@@ -33,11 +36,6 @@ pub fn run(args: BrokerArgs, color: ColorChoice) -> Result<u8, Failure> {
 
 async fn serve(args: BrokerServeArgs, color: ColorChoice) -> Result<u8, Failure> {
     install_logging(&args, color);
-    let settings = Settings {
-        max_body_bytes: usize::try_from(args.max_body_size).unwrap_or(usize::MAX),
-        public_read: args.public_read,
-        ..Settings::default()
-    };
     let store = open(&args.database).await?;
     let auth = store
         .tokens_exist()
@@ -52,6 +50,12 @@ async fn serve(args: BrokerServeArgs, color: ColorChoice) -> Result<u8, Failure>
         .local_addr()
         .context("failed to read the listening address")
         .map_err(|e| Failure::new(exit::INVALID_INPUT, e))?;
+    let settings = Settings {
+        max_body_bytes: usize::try_from(args.max_body_size).unwrap_or(usize::MAX),
+        public_read: args.public_read,
+        webhooks: webhook_settings(&args, address)?,
+        ..Settings::default()
+    };
     write_stdout(&format!("listening on http://{address}\n"))?;
     vow_broker::serve(listener, store.clone(), settings, shutdown_signal())
         .await
@@ -59,6 +63,43 @@ async fn serve(args: BrokerServeArgs, color: ColorChoice) -> Result<u8, Failure>
         .map_err(|e| Failure::new(exit::UNREACHABLE, e))?;
     store.close().await;
     Ok(exit::SUCCESS)
+}
+
+/// The webhook settings from the flags: the key from `--webhook-key` or the data directory's key
+/// file (created on first start).
+fn webhook_settings(
+    args: &BrokerServeArgs,
+    address: std::net::SocketAddr,
+) -> Result<WebhookSettings, Failure> {
+    let flags = &args.webhooks;
+    let key = match &flags.webhook_key {
+        Some(text) => WebhookKey::from_base64(text),
+        None => WebhookKey::load_or_create(&args.database.data_dir.join("webhook.key")),
+    }
+    .context("failed to load the webhook key")
+    .map_err(|e| Failure::new(exit::INVALID_INPUT, e))?;
+    let broker_url = match &flags.public_url {
+        Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+        None => format!("http://{address}"),
+    };
+    Ok(WebhookSettings {
+        key,
+        guard: Arc::new(AddressGuard {
+            allow_private: flags.webhook_allow_private,
+            allowed_hosts: flags
+                .webhook_allow_hosts
+                .iter()
+                .map(|h| h.trim().to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect(),
+        }),
+        broker_url,
+        attempt_timeout: flags.webhook_timeout,
+        max_attempts: flags.webhook_max_attempts,
+        max_delay: flags.webhook_max_delay,
+        sunset_sweep_interval: flags.webhook_sweep_interval,
+        ..WebhookSettings::default()
+    })
 }
 
 async fn migrate(args: BrokerDatabaseArgs) -> Result<u8, Failure> {
