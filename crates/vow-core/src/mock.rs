@@ -24,4 +24,4 @@ pub use index::{InteractionRef, MockIndex};
 pub use rehearse::{Degradation, RehearsalMode, RehearsalPlan, Share};
 pub use report::{MockReport, Verdict};
 pub use request::{Closest, MockMatch, MockRequest, Pin, match_request};
-pub use response::{MockResponse, build_response};
+pub use response::{MockResponse, ResponseTemplate, build_response};

@@ -7,8 +7,11 @@
 use rand::Rng;
 use serde_json::{Map, Value};
 
-use super::generate::Generation;
-use crate::contract::{BodyExpectation, Contract, HeaderExpectation, Interaction, Matcher};
+use super::generate::{Generation, RegexGenerator};
+use crate::contract::{
+    BodyExpectation, Contract, Generator, HeaderExpectation, Interaction, Matcher, PathPattern,
+    PathSegment,
+};
 
 /// A response as the mock sends it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,82 +21,265 @@ pub struct MockResponse {
     pub body: Vec<u8>,
 }
 
-/// Whether every response of the interaction is the same, so it can be built once: nothing in it
-/// is generated per request.
-pub fn is_fixed(interaction: &Interaction) -> bool {
-    interaction
-        .response
-        .headers
-        .iter()
-        .all(|h| header_value_is_fixed(h))
+/// An interaction's response prepared once: fixed parts built, regexes compiled, so that
+/// answering costs a copy when nothing is generated and little more when something is.
+#[derive(Debug, Clone)]
+pub struct ResponseTemplate {
+    status: u16,
+    headers: Vec<(String, HeaderSource)>,
+    body: BodySource,
 }
 
-/// Builds the response for `interaction`.
+#[derive(Debug, Clone)]
+enum HeaderSource {
+    Fixed(String),
+    Regex(RegexGenerator),
+    Date(Option<String>),
+    Time(Option<String>),
+    Datetime(Option<String>),
+}
+
+#[derive(Debug, Clone)]
+enum BodySource {
+    Fixed(Vec<u8>),
+    Generated {
+        example: Value,
+        generators: Vec<(PathPattern, Prepared)>,
+    },
+}
+
+/// A generator with what it needs compiled.
+#[derive(Debug, Clone)]
+enum Prepared {
+    Plain(Generator),
+    Regex(RegexGenerator),
+}
+
+impl ResponseTemplate {
+    /// Prepares the response of `interaction`. A body judged by a schema is built here, once,
+    /// with `generation` (its date formats read the time given).
+    pub fn new<R: Rng + ?Sized>(
+        contract: &Contract,
+        interaction: &Interaction,
+        generation: &mut Generation<'_, R>,
+    ) -> ResponseTemplate {
+        let expected = &interaction.response;
+        let mut headers: Vec<(String, HeaderSource)> = expected
+            .headers
+            .iter()
+            .filter_map(|h| header_source(h).map(|s| (h.name.clone(), s)))
+            .collect();
+        let error = expected.error.as_deref().and_then(|code| {
+            contract.effective(interaction).errors.map(|block| {
+                let problem_json = block
+                    .handles
+                    .iter()
+                    .find(|h| h.code == code)
+                    .is_none_or(|h| h.problem_json);
+                (code.to_owned(), block.code_pointer, problem_json)
+            })
+        });
+        let (body, generators) = match &expected.body {
+            Some(BodyExpectation::Example {
+                example: Some(example),
+                generators,
+                ..
+            }) => (
+                Some(example.clone()),
+                generators
+                    .iter()
+                    .map(|g| {
+                        let prepared = match &g.generator {
+                            Generator::Regex { pattern } => RegexGenerator::new(pattern)
+                                .map_or(Prepared::Plain(g.generator.clone()), Prepared::Regex),
+                            other => Prepared::Plain(other.clone()),
+                        };
+                        (g.path.clone(), prepared)
+                    })
+                    .collect(),
+            ),
+            Some(BodyExpectation::Schema { schema, .. }) => {
+                (Some(instance_of(schema, schema, generation, 0)), Vec::new())
+            }
+            Some(BodyExpectation::Example { example: None, .. }) | None => (None, Vec::new()),
+        };
+        let body = match (body, &error) {
+            (Some(mut body), Some((code, pointer, _))) => {
+                put_code(&mut body, pointer, code);
+                Some(body)
+            }
+            (None, Some((code, pointer, _))) => {
+                let mut body = Value::Object(Map::new());
+                body["status"] = Value::from(expected.status);
+                put_code(&mut body, pointer, code);
+                Some(body)
+            }
+            (body, None) => body,
+        };
+        let has_content_type = expected
+            .headers
+            .iter()
+            .any(|h| h.name.eq_ignore_ascii_case("content-type"));
+        if body.is_some() && !has_content_type {
+            let media_type = match &error {
+                Some((_, _, true)) => "application/problem+json",
+                _ => "application/json",
+            };
+            headers.push((
+                "Content-Type".to_owned(),
+                HeaderSource::Fixed(media_type.to_owned()),
+            ));
+        }
+        let body = match body {
+            None => BodySource::Fixed(Vec::new()),
+            Some(example) if !generators.is_empty() => BodySource::Generated {
+                example,
+                generators,
+            },
+            Some(v) => BodySource::Fixed(serde_json::to_vec(&v).unwrap_or_default()),
+        };
+        ResponseTemplate {
+            status: expected.status,
+            headers,
+            body,
+        }
+    }
+
+    /// The response, when nothing in it is generated per request.
+    pub fn fixed(&self) -> Option<MockResponse> {
+        let BodySource::Fixed(body) = &self.body else {
+            return None;
+        };
+        let headers = self
+            .headers
+            .iter()
+            .map(|(n, s)| match s {
+                HeaderSource::Fixed(v) => Some((n.clone(), v.clone())),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(MockResponse {
+            status: self.status,
+            headers,
+            body: body.clone(),
+        })
+    }
+
+    /// A response, with fresh generated values.
+    pub fn render<R: Rng + ?Sized>(&self, generation: &mut Generation<'_, R>) -> MockResponse {
+        let headers = self
+            .headers
+            .iter()
+            .filter_map(|(n, s)| {
+                let value = match s {
+                    HeaderSource::Fixed(v) => Some(v.clone()),
+                    HeaderSource::Regex(r) => generation.regex(r),
+                    HeaderSource::Date(f) => generation.date(f.as_deref()),
+                    HeaderSource::Time(f) => generation.time(f.as_deref()),
+                    HeaderSource::Datetime(f) => generation.datetime(f.as_deref()),
+                };
+                value.map(|v| (n.clone(), v))
+            })
+            .collect();
+        let body = match &self.body {
+            BodySource::Fixed(bytes) => bytes.clone(),
+            BodySource::Generated {
+                example,
+                generators,
+            } => {
+                let mut body = example.clone();
+                for (path, generator) in generators {
+                    apply(&mut body, &path.segments, generator, generation);
+                }
+                serde_json::to_vec(&body).unwrap_or_default()
+            }
+        };
+        MockResponse {
+            status: self.status,
+            headers,
+            body,
+        }
+    }
+}
+
+/// Builds a response for `interaction` (prepares and renders; the server prepares once instead).
 pub fn build_response<R: Rng + ?Sized>(
     contract: &Contract,
     interaction: &Interaction,
     generation: &mut Generation<'_, R>,
 ) -> MockResponse {
-    let expected = &interaction.response;
-    let mut headers: Vec<(String, String)> = Vec::new();
-    for h in &expected.headers {
-        if let Some(value) = header_value(h, generation) {
-            headers.push((h.name.clone(), value));
+    ResponseTemplate::new(contract, interaction, generation).render(generation)
+}
+
+/// Replaces every value at `segments` in `value` with a generated one. Places the example does
+/// not have are left alone: a generator replaces an example value, it never adds one.
+fn apply<R: Rng + ?Sized>(
+    value: &mut Value,
+    segments: &[PathSegment],
+    generator: &Prepared,
+    generation: &mut Generation<'_, R>,
+) {
+    let Some((first, rest)) = segments.split_first() else {
+        if let Some(v) = generate(generator, value, generation) {
+            *value = v;
         }
-    }
-    let error = expected.error.as_deref().and_then(|code| {
-        contract.effective(interaction).errors.map(|block| {
-            let problem_json = block
-                .handles
-                .iter()
-                .find(|h| h.code == code)
-                .is_none_or(|h| h.problem_json);
-            (code.to_owned(), block.code_pointer, problem_json)
-        })
-    });
-    let body: Option<Value> = match &expected.body {
-        Some(BodyExpectation::Example {
-            example: Some(example),
-            ..
-        }) => Some(example.clone()),
-        Some(BodyExpectation::Schema { schema, .. }) => {
-            Some(instance_of(schema, schema, generation, 0))
-        }
-        Some(BodyExpectation::Example { example: None, .. }) | None => None,
+        return;
     };
-    let body = match (body, &error) {
-        (Some(mut body), Some((code, pointer, _))) => {
-            put_code(&mut body, pointer, code);
-            Some(body)
+    match (first, value) {
+        (PathSegment::Any, Value::Array(items)) => {
+            for item in items {
+                apply(item, rest, generator, generation);
+            }
         }
-        (None, Some((code, pointer, _))) => {
-            let mut body = Value::Object(Map::new());
-            body["status"] = Value::from(expected.status);
-            put_code(&mut body, pointer, code);
-            Some(body)
+        (PathSegment::Any, Value::Object(members)) => {
+            for member in members.values_mut() {
+                apply(member, rest, generator, generation);
+            }
         }
-        (body, None) => body,
-    };
-    let bytes = match &body {
-        Some(v) => serde_json::to_vec(v).unwrap_or_default(),
-        None => Vec::new(),
-    };
-    if body.is_some()
-        && !headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-    {
-        let media_type = match &error {
-            Some((_, _, true)) => "application/problem+json",
-            _ => "application/json",
-        };
-        headers.push(("Content-Type".to_owned(), media_type.to_owned()));
+        (PathSegment::Key(key), Value::Object(members)) => {
+            if let Some(member) = members.get_mut(key) {
+                apply(member, rest, generator, generation);
+            }
+        }
+        (PathSegment::Key(key), Value::Array(items)) => {
+            if let Some(item) = key.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                apply(item, rest, generator, generation);
+            }
+        }
+        _ => {}
     }
-    MockResponse {
-        status: expected.status,
-        headers,
-        body: bytes,
-    }
+}
+
+/// A generated value in place of `example`; `None` keeps the example (a regex nothing can be
+/// generated from, a date format chrono cannot write).
+fn generate<R: Rng + ?Sized>(
+    generator: &Prepared,
+    example: &Value,
+    generation: &mut Generation<'_, R>,
+) -> Option<Value> {
+    let generator = match generator {
+        Prepared::Regex(r) => return generation.regex(r).map(Value::String),
+        Prepared::Plain(g) => g,
+    };
+    Some(match generator {
+        Generator::Uuid => Value::String(generation.uuid()),
+        Generator::Integer { min, max } => Value::from(generation.integer(*min, *max)),
+        Generator::Decimal { digits } => {
+            let text = generation.decimal(*digits);
+            // A number where the example has a number, text where it has text.
+            match example {
+                Value::Number(_) => serde_json::from_str(&text).ok()?,
+                _ => Value::String(text),
+            }
+        }
+        Generator::Hex { digits } => Value::String(generation.hex(*digits)),
+        Generator::String { size } => Value::String(generation.alphanumeric(*size)),
+        Generator::Regex { .. } => return None,
+        Generator::Boolean => Value::Bool(generation.boolean()),
+        Generator::Date { format } => Value::String(generation.date(format.as_deref())?),
+        Generator::Time { format } => Value::String(generation.time(format.as_deref())?),
+        Generator::Datetime { format } => Value::String(generation.datetime(format.as_deref())?),
+    })
 }
 
 /// Puts `code` at `pointer` when nothing is there yet and the parents are objects (or absent).
@@ -119,31 +305,17 @@ pub(crate) fn put_code(body: &mut Value, pointer: &str, code: &str) {
     }
 }
 
-fn header_value_is_fixed(h: &HeaderExpectation) -> bool {
-    !h.rules.iter().any(|r| {
-        matches!(
-            r.matcher,
-            Matcher::Regex { .. }
-                | Matcher::Date { .. }
-                | Matcher::Time { .. }
-                | Matcher::Datetime { .. }
-        )
-    }) || h.rules.iter().any(|r| fixed_text(&r.matcher).is_some())
-}
-
-/// The value a header's rules give, if any does.
-fn header_value<R: Rng + ?Sized>(
-    h: &HeaderExpectation,
-    generation: &mut Generation<'_, R>,
-) -> Option<String> {
+/// Where a header's value comes from: the first rule that gives a fixed value, else the first
+/// that can be generated; `None` when no rule gives a value (the header is then not sent).
+fn header_source(h: &HeaderExpectation) -> Option<HeaderSource> {
     if let Some(text) = h.rules.iter().find_map(|r| fixed_text(&r.matcher)) {
-        return Some(text);
+        return Some(HeaderSource::Fixed(text));
     }
     h.rules.iter().find_map(|r| match &r.matcher {
-        Matcher::Regex { compiled, .. } => generation.regex(&compiled.0),
-        Matcher::Date { format } => generation.date(format.as_deref()),
-        Matcher::Time { format } => generation.time(format.as_deref()),
-        Matcher::Datetime { format } => generation.datetime(format.as_deref()),
+        Matcher::Regex { pattern, .. } => RegexGenerator::new(pattern).map(HeaderSource::Regex),
+        Matcher::Date { format } => Some(HeaderSource::Date(format.clone())),
+        Matcher::Time { format } => Some(HeaderSource::Time(format.clone())),
+        Matcher::Datetime { format } => Some(HeaderSource::Datetime(format.clone())),
         _ => None,
     })
 }
@@ -304,7 +476,7 @@ fn string_instance<R: Rng + ?Sized>(
         return text;
     }
     if let Some(pattern) = s.get("pattern").and_then(Value::as_str)
-        && let Ok(re) = regex::Regex::new(pattern)
+        && let Some(re) = RegexGenerator::new(pattern)
         && let Some(text) = generation.regex(&re)
     {
         return text;
@@ -421,15 +593,67 @@ mod tests {
 
     #[test]
     fn fixed_responses_are_told_apart() {
-        let parse =
-            |yaml: &str| parse_contract("c.yaml", yaml, SourceFormat::Yaml).expect("contract");
-        let fixed = parse(&contract(
-            "      status: 200\n      headers: {Content-Type: application/json}\n",
-        ));
-        assert!(is_fixed(&fixed.interactions[0]));
-        let generated = parse(&contract(
+        let template = |response: &str| {
+            let contract = parse_contract("c.yaml", &contract(response), SourceFormat::Yaml)
+                .expect("contract");
+            let mut rng = StdRng::seed_from_u64(1);
+            ResponseTemplate::new(
+                &contract,
+                &contract.interactions[0],
+                &mut Generation {
+                    rng: &mut rng,
+                    now: DateTime::<Utc>::UNIX_EPOCH,
+                },
+            )
+        };
+        let fixed = template(
+            "      status: 200\n      headers: {Content-Type: application/json}\n      body: {example: {a: 1}}\n",
+        );
+        assert_eq!(fixed.fixed().expect("fixed").body, br#"{"a":1}"#);
+        let header = template(
             "      status: 200\n      headers:\n        Location: {match: regex, regex: \"/x/[0-9]+\"}\n",
+        );
+        assert!(header.fixed().is_none());
+        let body = template(
+            "      status: 200\n      body:\n        example: {id: 1}\n        generators: {/id: {generate: uuid}}\n",
+        );
+        assert!(body.fixed().is_none());
+    }
+
+    #[test]
+    fn generators_replace_the_example_values_they_name() {
+        let r = respond(&contract(
+            r#"      status: 201
+      body:
+        example:
+          id: c-1001
+          token: "00"
+          count: 1
+          price: 12.5
+          items: [{sku: A, at: x}, {sku: B, at: y}]
+          when: "2020-01-01"
+        generators:
+          /id: {generate: regex, regex: "c-[0-9]{4}"}
+          /token: {generate: uuid}
+          /count: {generate: integer, min: 5, max: 5}
+          /price: {generate: decimal, digits: 4}
+          /items/*/at: {generate: datetime}
+          /when: {generate: date, format: "%d.%m.%Y"}
+          /absent: {generate: boolean}
+"#,
         ));
-        assert!(!is_fixed(&generated.interactions[0]));
+        let b = body(&r);
+        assert!(
+            regex::Regex::new("^c-[0-9]{4}$")
+                .expect("re")
+                .is_match(b["id"].as_str().expect("id"))
+        );
+        assert_eq!(b["token"].as_str().expect("uuid").len(), 36);
+        assert_eq!(b["count"], 5);
+        assert!(b["price"].is_f64(), "{b}");
+        assert_eq!(b["items"][1]["at"], "2026-11-21T10:05:00Z");
+        assert_eq!(b["items"][1]["sku"], "B");
+        assert_eq!(b["when"], "21.11.2026");
+        assert!(b.get("absent").is_none());
     }
 }
