@@ -6,6 +6,7 @@ pub mod check;
 pub mod deprecation;
 pub mod diff;
 pub mod environment;
+pub mod mock;
 pub mod publish;
 pub mod publish_spec;
 pub mod remote;

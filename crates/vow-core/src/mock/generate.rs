@@ -28,12 +28,15 @@ impl RegexGenerator {
             .unwrap_or(bare);
         // ASCII classes first, so `\d` and `\w` give ASCII that headers can carry; Unicode when
         // the pattern needs it.
-        let hir = regex_syntax::ParserBuilder::new()
+        let ascii = regex_syntax::ParserBuilder::new()
             .unicode(false)
             .build()
             .parse(bare)
-            .or_else(|_| regex_syntax::Parser::new().parse(bare))
-            .ok()?;
+            .ok();
+        let hir = match ascii {
+            Some(hir) => hir,
+            None => regex_syntax::Parser::new().parse(bare).ok()?,
+        };
         let sampler = rand_regex::Regex::with_hir(hir, MAX_REPEAT).ok()?;
         Some(RegexGenerator { sampler, check })
     }
