@@ -8,7 +8,7 @@ use std::time::SystemTime;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::{Value, json};
@@ -24,6 +24,16 @@ use super::state::{Mock, Wire};
 /// The prefix of the control API; requests under it are never matched against interactions.
 pub const CONTROL_PREFIX: &str = "/_vow/";
 
+/// How long a client may take to send a request body.
+const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A body announced (by `Content-Length`) larger than the limit.
+#[derive(Debug, thiserror::Error)]
+#[error("the announced body is larger than the limit")]
+struct TooLarge;
+
 /// Largest control API request body.
 const MAX_CONTROL_BODY: usize = 64 * 1024;
 
@@ -38,13 +48,28 @@ pub(super) async fn handle(mock: Arc<Mock>, request: Request<Incoming>) -> Respo
     }
     mock.requests.fetch_add(1, Ordering::Relaxed);
     let (parts, body) = request.into_parts();
-    let body = match Limited::new(body, mock.options.max_body_bytes)
-        .collect()
+    // A body announced larger than the limit is refused before it is read; one that turns out
+    // larger, or that the client sends too slowly, is refused when that shows.
+    let announced_too_large = usize::try_from(body.size_hint().lower()).unwrap_or(usize::MAX)
+        > mock.options.max_body_bytes;
+    let read = async {
+        if announced_too_large {
+            return Err(Box::new(TooLarge) as BoxError);
+        }
+        match tokio::time::timeout(
+            BODY_TIMEOUT,
+            Limited::new(body, mock.options.max_body_bytes).collect(),
+        )
         .await
-    {
-        Ok(collected) => collected.to_bytes(),
+        {
+            Ok(collected) => collected.map(|c| c.to_bytes()),
+            Err(elapsed) => Err(Box::new(elapsed) as BoxError),
+        }
+    };
+    let body = match read.await {
+        Ok(bytes) => bytes,
         Err(e) => {
-            let too_large = e.is::<http_body_util::LengthLimitError>();
+            let too_large = e.is::<http_body_util::LengthLimitError>() || e.is::<TooLarge>();
             let (rule, status, message) = if too_large {
                 (
                     rules::MOCK_REQUEST_BODY_TOO_LARGE,
