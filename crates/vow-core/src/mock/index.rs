@@ -20,6 +20,8 @@ pub struct MockIndex {
     all: Vec<InteractionRef>,
     /// (method, decoded path) → positions in `all`, in load order.
     by_route: HashMap<(String, String), Vec<usize>>,
+    /// The position in `all` of each contract's first interaction.
+    offsets: Vec<usize>,
 }
 
 impl MockIndex {
@@ -28,7 +30,9 @@ impl MockIndex {
     pub fn new(contracts: Vec<Contract>) -> MockIndex {
         let mut all = Vec::new();
         let mut by_route: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        let mut offsets = Vec::with_capacity(contracts.len());
         for (c, contract) in contracts.iter().enumerate() {
+            offsets.push(all.len());
             for (i, interaction) in contract.interactions.iter().enumerate() {
                 let key = (
                     interaction.request.method.as_str().to_owned(),
@@ -45,6 +49,7 @@ impl MockIndex {
             contracts,
             all,
             by_route,
+            offsets,
         }
     }
 
@@ -59,7 +64,8 @@ impl MockIndex {
 
     /// The position of `r` in load order (what the engine counts requests by).
     pub fn position(&self, r: InteractionRef) -> Option<usize> {
-        self.all.iter().position(|x| *x == r)
+        let position = self.offsets.get(r.contract)? + r.interaction;
+        (self.all.get(position) == Some(&r)).then_some(position)
     }
 
     pub fn contract(&self, r: InteractionRef) -> &Contract {
