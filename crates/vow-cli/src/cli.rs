@@ -56,6 +56,9 @@ pub enum Command {
     Deprecations(DeprecationsArgs),
     /// Convert contracts written for other tools into vow contracts.
     Import(ImportArgs),
+    /// Serve contracts as a strict stub provider for consumer tests: report requests that match
+    /// nothing and interactions never exercised, and rehearse the provider's errors and latency.
+    Mock(MockArgs),
 }
 
 /// Which broker a client command talks to.
@@ -739,6 +742,109 @@ pub struct VerifyArgs {
 
     #[command(flatten)]
     pub from_broker: VerifyBrokerArgs,
+}
+
+/// `vow mock`: contracts served as a stub provider.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Control API (under the mock's URL): GET /_vow/report, PUT /_vow/rehearsal \
+{\"mode\": \"errors\", \"share\": 0.5}, PUT /_vow/pin {\"interaction\": \"ID\"} or {\"state\": \"NAME\"}, \
+DELETE /_vow/pin, POST /_vow/reset, POST /_vow/stop. See docs/cli.md."
+)]
+pub struct MockArgs {
+    /// Contract files, or directories searched recursively for .yaml, .yml and .json files.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Address to listen on; port 0 picks a free port. The URL is printed on stderr
+    /// ("listening on http://…") and given to a wrapped command as VOW_MOCK_URL.
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+    pub listen: SocketAddr,
+
+    /// The provider's OpenAPI spec: rehearsals answer its declared errors and wait its p99.
+    #[arg(long, value_name = "SPEC")]
+    pub spec: Option<PathBuf>,
+
+    /// Only interactions of these consumers (repeatable; a trailing * matches any suffix).
+    #[arg(long, value_name = "NAME")]
+    pub consumer: Vec<String>,
+
+    /// Only interactions with these providers (repeatable; a trailing * matches any suffix).
+    #[arg(long, value_name = "NAME")]
+    pub provider: Vec<String>,
+
+    /// Only these interaction ids (repeatable; a trailing * matches any suffix).
+    #[arg(long, value_name = "ID")]
+    pub interaction: Vec<String>,
+
+    /// Rehearse degraded states: answer a share of each interaction's requests with its declared
+    /// errors, after the provider's p99, or after the consumer's timeout.
+    #[arg(long, value_enum, default_value_t = RehearseArg::Off, value_name = "MODE")]
+    pub rehearse: RehearseArg,
+
+    /// The share of each interaction's requests a rehearsal degrades (0 to 1): with 0.25, the
+    /// 4th, 8th, 12th, … request.
+    #[arg(long, default_value_t = 0.25, value_parser = parse_share, value_name = "SHARE")]
+    pub rehearse_share: f64,
+
+    /// Seed of generated values, for reproducible responses (default: random).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Stop after this long (e.g. 30s, 5m); otherwise on Ctrl-C, POST /_vow/stop, or when the
+    /// wrapped command exits.
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub duration: Option<Duration>,
+
+    /// Unexercised interactions are warnings, not failures (for a partial test suite).
+    #[arg(long)]
+    pub allow_unexercised: bool,
+
+    /// Largest request body read; larger ones get 413 and a finding.
+    #[arg(long, default_value = "1MiB", value_parser = parse_size, value_name = "SIZE")]
+    pub max_body_size: u64,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = MockReportFormat::Human)]
+    pub format: MockReportFormat,
+
+    /// A command to run against the mock (after `--`): it gets VOW_MOCK_URL, and the mock stops
+    /// when it exits. Exit code 1 when it fails.
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+/// What `vow mock --rehearse` degrades.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RehearseArg {
+    /// Nothing: every request gets its interaction's response.
+    Off,
+    /// Declared errors (problem+json with the code, Retry-After for retried ones).
+    Errors,
+    /// Delays: the provider's p99 (with --spec), and beyond the consumer's timeout.
+    Latency,
+    /// Errors and delays in turn.
+    All,
+}
+
+/// The formats of `vow mock`'s report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MockReportFormat {
+    /// For people: coverage, unmatched requests, findings.
+    Human,
+    /// The versioned JSON report (docs/mock-report.md).
+    Json,
+    /// JUnit XML: one test case per interaction, one for unmatched requests.
+    Junit,
+}
+
+fn parse_share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(share) if (0.0..=1.0).contains(&share) => Ok(share),
+        _ => Err(format!(
+            "{text:?} is not a share (expected a number from 0 to 1, e.g. 0.25)"
+        )),
+    }
 }
 
 /// `vow verify --broker`: the contracts come from the broker, which selects them for the

@@ -35,6 +35,7 @@ fn main() -> ExitCode {
         Command::RecordSupportEnded(args) => command::environment::record_support_ended(args),
         Command::Deprecations(args) => command::deprecation::run(args, color),
         Command::Import(args) => command::import::run(args),
+        Command::Mock(args) => command::mock::run(args, color),
     };
     match outcome {
         Ok(code) => exit::code(code),

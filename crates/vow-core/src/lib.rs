@@ -12,6 +12,7 @@ pub mod exchange;
 pub mod finding;
 pub mod import;
 pub mod matching;
+pub mod mock;
 pub mod rules;
 pub mod spec;
 pub mod verification;

@@ -272,6 +272,29 @@ rules! {
         OPERATION_NOT_IN_SPEC = "verify.operation-not-in-spec", Shape, Warning,
             "The interaction matches no operation of the provider spec, so nothing was checked against the spec.";
     }
+    /// Rules `vow mock` reports: what consumers sent to the stub provider, and its coverage.
+    MOCK {
+        MOCK_UNMATCHED_REQUEST = "mock.unmatched-request", Shape, Error,
+            "A request reached the mock that no interaction of the contracts matches.";
+        MOCK_UNEXERCISED_INTERACTION = "mock.unexercised-interaction", Shape, Error,
+            "An interaction of the contracts received no request during the run.";
+        MOCK_UNEXPECTED_QUERY_PARAMETER = "mock.unexpected-query-parameter", Shape, Error,
+            "The request sends a query parameter the interaction does not state.";
+        MOCK_UNEXPECTED_BODY = "mock.unexpected-body", Shape, Error,
+            "The request has a body and the interaction states none.";
+        MOCK_UNEXPECTED_BODY_MEMBER = "mock.unexpected-body-member", Shape, Error,
+            "The request body has a member the interaction's request body does not state.";
+        MOCK_REQUEST_HEADER_MISSING = "mock.request-header-missing", Shape, Error,
+            "A request header the interaction states is absent.";
+        MOCK_REQUEST_HEADER_MISMATCH = "mock.request-header-mismatch", Shape, Error,
+            "A request header the interaction states has another value.";
+        MOCK_REQUEST_BODY_NOT_JSON = "mock.request-body-not-json", Shape, Error,
+            "The interaction states a JSON request body and the request body does not parse as JSON.";
+        MOCK_REQUEST_BODY_TOO_LARGE = "mock.request-body-too-large", Shape, Error,
+            "The request body exceeded the mock's size limit and was not read to the end.";
+        MOCK_AMBIGUOUS_REQUEST = "mock.ambiguous-request", Shape, Info,
+            "Several interactions match the request equally well; the mock chose one by its default rule.";
+    }
 }
 
 /// Looks a rule up by its identifier.
@@ -290,7 +313,7 @@ mod tests {
             assert!(seen.insert(rule.id), "duplicate rule id {}", rule.id);
             let prefix = rule.id.split('.').next().unwrap_or_default();
             assert!(
-                prefix == rule.dimension.as_str() || prefix == "verify",
+                prefix == rule.dimension.as_str() || prefix == "verify" || prefix == "mock",
                 "{} does not start with its dimension",
                 rule.id
             );

@@ -4,6 +4,7 @@
 pub mod broker;
 pub mod credentials;
 pub mod load;
+pub mod mock;
 pub mod provider_state;
 pub mod replay;
 pub mod spec;

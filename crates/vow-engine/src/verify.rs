@@ -66,7 +66,8 @@ pub struct Filters {
 }
 
 impl Filters {
-    fn admits(&self, contract: &LoadedContract, interaction: &Interaction) -> bool {
+    /// Whether the filters select `interaction` of `contract`.
+    pub fn admits(&self, contract: &LoadedContract, interaction: &Interaction) -> bool {
         matches_any(&self.consumers, &contract.contract.consumer)
             && matches_any(&self.providers, &contract.contract.provider)
             && matches_any(&self.interactions, &interaction.id)

@@ -7,6 +7,7 @@ pub mod deprecation;
 pub mod diff;
 pub mod environment;
 pub mod import;
+pub mod mock;
 pub mod publish;
 pub mod publish_spec;
 pub mod remote;

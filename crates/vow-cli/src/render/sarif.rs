@@ -16,6 +16,9 @@ pub fn rules_anchor(rule: &Rule) -> &'static str {
     if rule.id.starts_with("verify.") {
         return "verify--the-replay-itself";
     }
+    if rule.id.starts_with("mock.") {
+        return "mock--what-consumers-send-to-the-stub-provider";
+    }
     match rule.dimension {
         Dimension::Shape => "shape--status-headers-and-body",
         Dimension::Errors => "errors--error-responses-and-retries",

@@ -8,6 +8,7 @@ mod check;
 mod deprecations;
 mod diff;
 mod import_pact;
+mod mock;
 mod support;
 mod tidy;
 mod verify_bad_input;

@@ -49,9 +49,10 @@ fn every_rust_file_opens_with_a_module_doc_and_has_no_debug_leftovers() {
 #[test]
 fn docs_rules_md_lists_exactly_the_rule_catalogue() {
     let doc = fs::read_to_string(root().join("docs/rules.md")).expect("docs/rules.md");
-    let id =
-        regex::Regex::new(r"`((?:shape|errors|latency|auth|deprecation|verify)\.[a-z0-9.-]+)`")
-            .expect("regex");
+    let id = regex::Regex::new(
+        r"`((?:shape|errors|latency|auth|deprecation|verify|mock)\.[a-z0-9.-]+)`",
+    )
+    .expect("regex");
     let documented: std::collections::BTreeSet<&str> = id
         .captures_iter(&doc)
         .filter_map(|c| c.get(1))
