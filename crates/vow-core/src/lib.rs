@@ -11,6 +11,7 @@ pub mod diff;
 pub mod exchange;
 pub mod finding;
 pub mod matching;
+pub mod record;
 pub mod rules;
 pub mod spec;
 pub mod verification;
