@@ -10,7 +10,8 @@ use serde_json::Value;
 use vow_core::contract::decode::known_keys;
 use vow_core::contract::source::read_source;
 use vow_core::contract::{
-    BodyExpectation, Matcher, PathSegment, SourceFormat, decode_contract, parse_contract,
+    BodyExpectation, Generator, Matcher, PathSegment, SourceFormat, decode_contract,
+    parse_contract, to_json, to_yaml,
 };
 
 fn repo_root() -> PathBuf {
@@ -424,5 +425,149 @@ fn rules_with_the_same_pattern_share_one_compiled_regex() {
     assert!(
         !std::sync::Arc::ptr_eq(compiled[0], compiled[2]),
         "another pattern, another regex"
+    );
+}
+
+/// Every full contract the repository holds (the guide's, the valid fixtures, the example contracts),
+/// with where it comes from.
+fn every_committed_contract() -> Vec<(String, String, SourceFormat)> {
+    let root = repo_root();
+    let mut contracts: Vec<(String, String, SourceFormat)> =
+        contract_files(&root.join("contracts"))
+            .into_iter()
+            .chain(contract_files(&root.join("fixtures/contracts/valid")))
+            .map(|path| (display_path(&path), read(&path), format_of(&path)))
+            .collect();
+    let guide = read(&root.join("docs/contract-format.md"));
+    for (line, format, text) in fenced_blocks(&guide) {
+        let is_contract = read_source(&text, format).is_ok_and(|d| d.value.get("vow").is_some());
+        if is_contract {
+            contracts.push((format!("docs/contract-format.md:{line}"), text, format));
+        }
+    }
+    contracts
+}
+
+#[test]
+fn every_committed_contract_survives_encoding_as_yaml_and_as_json() {
+    let validator = validator();
+    let contracts = every_committed_contract();
+    assert!(contracts.len() >= 10, "found {} contracts", contracts.len());
+    for (origin, text, format) in contracts {
+        let contract = parse_contract(&origin, &text, format).expect("valid");
+        for (encoded, format) in [
+            (to_yaml(&contract), SourceFormat::Yaml),
+            (to_json(&contract), SourceFormat::Json),
+        ] {
+            assert!(
+                encoded.starts_with(if format == SourceFormat::Yaml {
+                    "vow: 1\n"
+                } else {
+                    "{\n  \"vow\": 1,"
+                }),
+                "{origin} encoded as {format:?} does not lead with the format version:\n{encoded}"
+            );
+            assert_valid(&origin, &encoded, format, &validator);
+            let again = parse_contract(&origin, &encoded, format).unwrap_or_else(|e| {
+                panic!("{origin} encoded as {format:?} is invalid:\n{e}\n{encoded}")
+            });
+            assert_eq!(
+                again, contract,
+                "{origin} changed through {format:?}:\n{encoded}"
+            );
+        }
+    }
+}
+
+/// Values a YAML writer easily gets wrong: strings that read as other scalars, keys that need
+/// quoting, text over several lines, big and fractional numbers, empty containers.
+#[test]
+fn awkward_values_survive_encoding() {
+    let text = r##"{
+      "vow": 1, "consumer": "c", "provider": "p",
+      "interactions": [{
+        "id": "awkward",
+        "description": "line one\nline two: with a colon\n  indented # not a comment\n",
+        "given": [{"state": "yes", "params": {"null": null, "~": "~", "n": "007", "f": "1e3"}}],
+        "request": {
+          "method": "POST", "path": "/a b/ü/%2F",
+          "query": {"on": "off", "list": ["true", "", " padded "], "-dash": "*star"},
+          "headers": {"X-Number": "12", "X-Hash": "#tag", "X-Quote": "it's \"quoted\""},
+          "body": {"big": 18446744073709551615, "neg": -9223372036854775808, "f": 0.1, "e": 1e300,
+                   "whole": 2.0, "empty": {}, "none": [], "nested": [[1, [2]], {"": ""}],
+                   "tab\tkey": "tab\tvalue", "unicode": "→ ✓ \u0007"}
+        },
+        "response": {
+          "status": 200,
+          "headers": {"ETag": "\"v1\"", "X-Rule": {"match": "equals", "value": "7"}},
+          "body": {
+            "example": {"id": "123", "when": "2026-11-21", "yes": "no"},
+            "rules": {"": {"match": "type"}, "/~1slash/~0tilde": [{"match": "integer", "min": -1.0, "max": 2}],
+                      "/n": {"match": "number", "min": 0.5}, "/*": {"match": "oneOf", "values": [null, "null", 1.5]}},
+            "generators": {"/id": {"generate": "uuid"}, "/n": {"generate": "integer", "min": -5, "max": 5},
+                           "/d": {"generate": "decimal", "digits": 6}, "/h": {"generate": "hex"},
+                           "/s": {"generate": "string", "size": 12}, "/r": {"generate": "regex", "regex": "c-[0-9]{4}"},
+                           "/b": {"generate": "boolean"}, "/when": {"generate": "date", "format": "%d/%m/%Y"},
+                           "/t": {"generate": "time"}, "/at": {"generate": "datetime"}}
+          }
+        },
+        "latency": {"timeout": "1s 500ms", "percentile": 99.9,
+                    "retries": {"attempts": 2, "backoff": "100ms", "multiplier": 1.5, "maxBackoff": "1s"},
+                    "deadline": "1m 30s", "repeatable": true},
+        "auth": {"scheme": "apiKey", "probes": false},
+        "deprecation": {"operation": true, "parameters": ["on"], "sunset": "2027-03-31"}
+      }]
+    }"##;
+    let contract = parse_contract("awkward.json", text, SourceFormat::Json).expect("valid");
+    let yaml = to_yaml(&contract);
+    let again = parse_contract("awkward.yaml", &yaml, SourceFormat::Yaml)
+        .unwrap_or_else(|e| panic!("{e}\n{yaml}"));
+    assert_eq!(again, contract, "through YAML:\n{yaml}");
+    let json = to_json(&contract);
+    let again = parse_contract("awkward.json", &json, SourceFormat::Json)
+        .unwrap_or_else(|e| panic!("{e}\n{json}"));
+    assert_eq!(again, contract, "through JSON:\n{json}");
+    insta::assert_snapshot!("awkward_values_as_yaml", yaml);
+}
+
+#[test]
+fn generators_are_read_with_their_parameters_and_refused_when_wrong() {
+    let text = "vow: 1\nconsumer: c\nprovider: p\ninteractions:\n  - id: g\n    description: d\n    \
+                request: {method: GET, path: /}\n    response:\n      status: 200\n      body:\n        \
+                example: {id: x}\n        generators:\n          /id: {generate: uuid}\n          \
+                /n: {generate: integer, min: 1, max: 9}\n";
+    let contract = parse_contract("g.yaml", text, SourceFormat::Yaml).expect("valid");
+    let Some(BodyExpectation::Example { generators, .. }) = &contract.interactions[0].response.body
+    else {
+        panic!("an example body");
+    };
+    assert_eq!(
+        generators
+            .iter()
+            .map(|g| (g.path.text.as_str(), g.generator.clone()))
+            .collect::<Vec<_>>(),
+        vec![
+            ("/id", Generator::Uuid),
+            (
+                "/n",
+                Generator::Integer {
+                    min: Some(1),
+                    max: Some(9)
+                }
+            ),
+        ]
+    );
+    let bad = text
+        .replace("{generate: uuid}", "{generate: uuidv4}")
+        .replace("min: 1, max: 9", "min: 9, max: 1, places: 2");
+    let error = parse_contract("g.yaml", &bad, SourceFormat::Yaml).expect_err("invalid");
+    insta::assert_snapshot!("generator_problems", error.to_string());
+    let with_schema = text.replace("example: {id: x}", "schema: {type: object}");
+    let error = parse_contract("g.yaml", &with_schema, SourceFormat::Yaml).expect_err("invalid");
+    assert!(
+        error
+            .to_string()
+            .contains("either example and rules, or schema"),
+        "{error}"
     );
 }

@@ -282,7 +282,7 @@ fn read_locations(interaction: &Interaction) -> BTreeMap<Vec<String>, Option<Val
     let mut out = BTreeMap::new();
     match &interaction.response.body {
         None => {}
-        Some(BodyExpectation::Example { example, rules }) => {
+        Some(BodyExpectation::Example { example, rules, .. }) => {
             if let Some(example) = example {
                 collect_example(example, &mut Vec::new(), &mut out);
             }

@@ -68,7 +68,7 @@ pub(super) fn check(
     let root = walker.expand(&[vec![schema]]);
     let mut segs = Vec::new();
     match body {
-        BodyExpectation::Example { example, rules } => {
+        BodyExpectation::Example { example, rules, .. } => {
             walker.patterns = rules;
             walker.visit(&mut segs, example.as_ref(), &[], Mode::Equality, root);
         }

@@ -82,7 +82,7 @@ pub(super) fn check(cx: &Cx<'_>, out: &mut Vec<Finding>) {
             })
         });
     let body = expectation.body.as_ref().filter(|b| match b {
-        BodyExpectation::Example { example, rules } => example.is_some() || !rules.is_empty(),
+        BodyExpectation::Example { example, rules, .. } => example.is_some() || !rules.is_empty(),
         BodyExpectation::Schema { .. } => true,
     });
     if stated.is_none() && body.is_none() {

@@ -20,7 +20,7 @@ use super::model::{
 pub use super::source::SourceFormat;
 use super::source::{SourceMap, read_source};
 
-pub use self::rules::{BODY_KEYS, MATCHERS};
+pub use self::rules::{BODY_KEYS, GENERATORS, MATCHERS};
 pub use self::statements::{
     AUTH_KEYS, DEPRECATION_KEYS, ERRORS_KEYS, HANDLED_ERROR_KEYS, LATENCY_KEYS, RETRIES_KEYS,
 };
@@ -68,6 +68,7 @@ pub fn known_keys() -> Vec<(&'static str, &'static [&'static str])> {
         ("Deprecation", DEPRECATION_KEYS),
     ];
     kinds.extend(MATCHERS.iter().map(|(_, kind, keys)| (*kind, *keys)));
+    kinds.extend(GENERATORS.iter().map(|(_, kind, keys)| (*kind, *keys)));
     kinds
 }
 

@@ -110,6 +110,9 @@ pub enum BodyExpectation {
         example: Option<Value>,
         /// Rules by path pattern, in file order.
         rules: Vec<PathRules>,
+        /// What a mock answers in place of the example's value at chosen paths, in file order.
+        /// Verification ignores them.
+        generators: Vec<PathGenerator>,
     },
     /// By an embedded JSON Schema (any draft from 4 to 2020-12; no remote references).
     Schema {
@@ -117,6 +120,21 @@ pub enum BodyExpectation {
         #[serde(skip)]
         compiled: SchemaCell,
     },
+}
+
+impl BodyExpectation {
+    /// A body judged by `schema`, compiled as the decoder compiles embedded schemas (offline; no
+    /// remote references). `Err` carries what the JSON Schema compiler said.
+    pub fn schema(schema: Value) -> Result<BodyExpectation, String> {
+        let validator = jsonschema::options()
+            .offline()
+            .build(&schema)
+            .map_err(|e| e.to_string())?;
+        Ok(BodyExpectation::Schema {
+            schema,
+            compiled: SchemaCell(std::sync::Arc::new(validator)),
+        })
+    }
 }
 
 /// The rules that apply at every body location a path pattern matches.
@@ -136,6 +154,68 @@ pub struct PathPattern {
     pub text: String,
     /// Unescaped segments (`~1` → `/`, `~0` → `~`).
     pub segments: Vec<PathSegment>,
+}
+
+impl PathPattern {
+    /// Reads a path pattern as contract files write it: `""` or `/` for the whole body, otherwise
+    /// a JSON pointer whose segments may be `*`. `None` when `text` does not start with `/` or has
+    /// a `~` not followed by `0` or `1`.
+    pub fn parse(text: &str) -> Option<PathPattern> {
+        if text.is_empty() || text == "/" {
+            return Some(PathPattern {
+                text: text.to_owned(),
+                segments: Vec::new(),
+            });
+        }
+        let segments = text
+            .strip_prefix('/')?
+            .split('/')
+            .map(|raw| match raw {
+                "*" => Some(PathSegment::Any),
+                _ => unescape_segment(raw).map(PathSegment::Key),
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(PathPattern {
+            text: text.to_owned(),
+            segments,
+        })
+    }
+
+    /// The pattern with these segments, its text escaped as a JSON pointer (`/` for the whole body).
+    pub fn from_segments(segments: Vec<PathSegment>) -> PathPattern {
+        let text = if segments.is_empty() {
+            "/".to_owned()
+        } else {
+            segments
+                .iter()
+                .map(|segment| match segment {
+                    PathSegment::Any => "/*".to_owned(),
+                    PathSegment::Key(key) => {
+                        format!("/{}", key.replace('~', "~0").replace('/', "~1"))
+                    }
+                })
+                .collect()
+        };
+        PathPattern { text, segments }
+    }
+}
+
+/// Undoes JSON pointer escaping; `None` for a `~` not followed by 0 or 1.
+pub(crate) fn unescape_segment(segment: &str) -> Option<String> {
+    let mut out = String::with_capacity(segment.len());
+    let mut chars = segment.chars();
+    while let Some(c) = chars.next() {
+        if c == '~' {
+            match chars.next() {
+                Some('0') => out.push('~'),
+                Some('1') => out.push('/'),
+                _ => return None,
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
 }
 
 impl From<PathPattern> for String {
@@ -234,6 +314,16 @@ pub enum Matcher {
 }
 
 impl Matcher {
+    /// A `regex` matcher for `pattern`, compiled as the decoder compiles it: anchored, so the whole
+    /// string must match.
+    pub fn regex(pattern: &str) -> Result<Matcher, regex::Error> {
+        let compiled = regex::Regex::new(&format!("^(?:{pattern})$"))?;
+        Ok(Matcher::Regex {
+            pattern: pattern.to_owned(),
+            compiled: RegexCell(std::sync::Arc::new(compiled)),
+        })
+    }
+
     /// The name used for this matcher in contract files (`match: <name>`).
     pub fn name(&self) -> &'static str {
         match self {
@@ -254,6 +344,61 @@ impl Matcher {
             Matcher::EachElement { .. } => "eachElement",
             Matcher::EachKey { .. } => "eachKey",
             Matcher::EachValue { .. } => "eachValue",
+        }
+    }
+}
+
+/// A generator at every body location a path pattern matches.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathGenerator {
+    pub path: PathPattern,
+    pub generator: Generator,
+}
+
+/// What a mock answers in place of the example's value: a fresh value of a kind, so a consumer's
+/// tests cannot come to rely on one literal. Names are the values of the `generate` key in files.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "generate")]
+pub enum Generator {
+    /// A random UUID (version 4), lowercase and hyphenated.
+    Uuid,
+    /// A random integer within the inclusive bounds.
+    Integer { min: Option<i64>, max: Option<i64> },
+    /// A random decimal number with `digits` digits in all.
+    Decimal { digits: Option<u32> },
+    /// A random string of `digits` hexadecimal digits.
+    Hex { digits: Option<u32> },
+    /// A random alphanumeric string of `size` characters.
+    String { size: Option<u32> },
+    /// A string the regular expression matches in full.
+    Regex {
+        #[serde(rename = "regex")]
+        pattern: String,
+    },
+    /// `true` or `false`.
+    Boolean,
+    /// The current date, in `format` (strftime, default `%Y-%m-%d`).
+    Date { format: Option<String> },
+    /// The current time of day, in `format` (default `%H:%M:%S`).
+    Time { format: Option<String> },
+    /// The current date and time, in `format` (default RFC 3339).
+    Datetime { format: Option<String> },
+}
+
+impl Generator {
+    /// The name used for this generator in contract files (`generate: <name>`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Generator::Uuid => "uuid",
+            Generator::Integer { .. } => "integer",
+            Generator::Decimal { .. } => "decimal",
+            Generator::Hex { .. } => "hex",
+            Generator::String { .. } => "string",
+            Generator::Regex { .. } => "regex",
+            Generator::Boolean => "boolean",
+            Generator::Date { .. } => "date",
+            Generator::Time { .. } => "time",
+            Generator::Datetime { .. } => "datetime",
         }
     }
 }

@@ -272,6 +272,14 @@ impl Converter<'_> {
             return Value::Null;
         }
         match &node.data {
+            // YAML integers are read as i64; a larger one that fits u64 keeps its exact value, as
+            // it does in JSON, instead of becoming the nearest float.
+            YamlData::Value(Scalar::FloatingPoint(f)) if f.into_inner() >= 9.2e18 => {
+                match self.snippet(node).trim().parse::<u64>() {
+                    Ok(u) => Value::Number(u.into()),
+                    Err(_) => self.scalar(&Scalar::FloatingPoint(*f), pointer, at),
+                }
+            }
             YamlData::Value(scalar) => self.scalar(scalar, pointer, at),
             YamlData::Representation(text, ..) => Value::String(text.to_string()),
             YamlData::Sequence(items) => Value::Array(

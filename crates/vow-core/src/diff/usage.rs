@@ -351,7 +351,7 @@ fn sent_parameter(
 fn reads(body: &BodyExpectation) -> Option<Vec<String>> {
     match body {
         BodyExpectation::Schema { .. } => None,
-        BodyExpectation::Example { example, rules } => {
+        BodyExpectation::Example { example, rules, .. } => {
             let mut out = Vec::new();
             if let Some(example) = example {
                 if !example.is_object() && !example.is_array() {

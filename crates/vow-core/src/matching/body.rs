@@ -33,7 +33,9 @@ pub fn match_body(expectation: &BodyExpectation, body: &[u8]) -> Vec<Finding> {
         ];
     }
     let judged = match expectation {
-        BodyExpectation::Example { example, rules } => walk_example(example.as_ref(), rules, body),
+        BodyExpectation::Example { example, rules, .. } => {
+            walk_example(example.as_ref(), rules, body)
+        }
         BodyExpectation::Schema { compiled, .. } => {
             serde_json::from_slice::<Value>(body).map(|value| check_schema(&compiled.0, &value))
         }

@@ -9,12 +9,12 @@ use serde_json::Value;
 
 use super::reader::{Decoder, Fields, Node, quote};
 use crate::contract::model::{
-    BodyExpectation, HeaderExpectation, Matcher, PathPattern, PathRules, PathSegment, RegexCell,
-    Rule, SchemaCell,
+    BodyExpectation, Generator, HeaderExpectation, Matcher, PathGenerator, PathPattern, PathRules,
+    RegexCell, Rule, SchemaCell,
 };
 
 /// Known keys of a response body expectation.
-pub const BODY_KEYS: &[&str] = &["example", "rules", "schema"];
+pub const BODY_KEYS: &[&str] = &["example", "rules", "generators", "schema"];
 
 /// Every matcher with the schema `$defs` name of its rule object and the keys that rule object may
 /// hold (`match` plus the matcher's parameters).
@@ -177,6 +177,118 @@ fn rule(d: &mut Decoder, node: &Node) -> Option<Rule> {
         _ => None,
     }?;
     Some(Rule { matcher })
+}
+
+/// Every generator with the schema `$defs` name of its object and the keys it may hold
+/// (`generate` plus the generator's parameters).
+pub const GENERATORS: &[(&str, &str, &[&str])] = &[
+    ("uuid", "UuidGenerator", &["generate"]),
+    ("integer", "IntegerGenerator", &["generate", "min", "max"]),
+    ("decimal", "DecimalGenerator", &["generate", "digits"]),
+    ("hex", "HexGenerator", &["generate", "digits"]),
+    ("string", "StringGenerator", &["generate", "size"]),
+    ("regex", "RegexGenerator", &["generate", "regex"]),
+    ("boolean", "BooleanGenerator", &["generate"]),
+    ("date", "DateGenerator", &["generate", "format"]),
+    ("time", "TimeGenerator", &["generate", "format"]),
+    ("datetime", "DatetimeGenerator", &["generate", "format"]),
+];
+
+fn path_generators(d: &mut Decoder, node: &Node) -> Option<Vec<PathGenerator>> {
+    let fields = d.free_object(node, "an object of path patterns to generators")?;
+    let mut decoded = Vec::new();
+    let mut ok = true;
+    for (text, value) in d.entries(&fields) {
+        let path = path_pattern(d, text, &value);
+        let generator = generator(d, &value);
+        match (path, generator) {
+            (Some(path), Some(generator)) => decoded.push(PathGenerator { path, generator }),
+            _ => ok = false,
+        }
+    }
+    ok.then_some(decoded)
+}
+
+fn generator(d: &mut Decoder, node: &Node) -> Option<Generator> {
+    let names: Vec<&str> = GENERATORS.iter().map(|(name, ..)| *name).collect();
+    let Value::Object(map) = node.value else {
+        d.mismatch(node, "a generator object such as {generate: uuid}");
+        return None;
+    };
+    let Some(name_value) = map.get("generate") else {
+        d.report(
+            &node.child("generate", &Value::Null),
+            "a generator name under `generate`",
+            "nothing".to_owned(),
+            Some(format!("generators: {}", names.join(", "))),
+        );
+        return None;
+    };
+    let name = d.name_in(
+        &node.child("generate", name_value),
+        &names,
+        "a generator name",
+    )?;
+    let keys = GENERATORS
+        .iter()
+        .find(|(n, ..)| *n == name)
+        .map_or(&[][..], |(_, _, keys)| *keys);
+    let fields = d.object(node, &format!("a `{name}` generator"), keys)?;
+    const DIGITS: &str = "a number of characters from 1 to 1000";
+    let count = |d: &mut Decoder, key: &str| -> Option<Option<u32>> {
+        lift(fields.get(key).map(|n| {
+            d.integer(&n, 1, 1000, DIGITS)
+                .and_then(|v| u32::try_from(v).ok())
+        }))
+    };
+    let generator = match name {
+        "uuid" => Generator::Uuid,
+        "integer" => {
+            let min = fields
+                .get("min")
+                .map(|n| d.integer(&n, i64::MIN, i64::MAX, "an integer"));
+            let max = fields
+                .get("max")
+                .map(|n| d.integer(&n, i64::MIN, i64::MAX, "an integer"));
+            let (min, max) = (lift(min)?, lift(max)?);
+            if let (Some(lo), Some(hi)) = (min, max)
+                && lo > hi
+            {
+                bounds_out_of_order(d, &fields, &lo.to_string(), &hi.to_string());
+                return None;
+            }
+            Generator::Integer { min, max }
+        }
+        "decimal" => Generator::Decimal {
+            digits: count(d, "digits")?,
+        },
+        "hex" => Generator::Hex {
+            digits: count(d, "digits")?,
+        },
+        "string" => Generator::String {
+            size: count(d, "size")?,
+        },
+        "regex" => {
+            let Matcher::Regex { pattern, .. } = regex(d, &fields)? else {
+                return None;
+            };
+            Generator::Regex { pattern }
+        }
+        "boolean" => Generator::Boolean,
+        "date" | "time" | "datetime" => {
+            let format = match fields.get("format") {
+                Some(n) => Some(strftime(d, &n)?),
+                None => None,
+            };
+            match name {
+                "date" => Generator::Date { format },
+                "time" => Generator::Time { format },
+                _ => Generator::Datetime { format },
+            }
+        }
+        _ => return None,
+    };
+    Some(generator)
 }
 
 fn matcher_names() -> Vec<&'static str> {
@@ -353,7 +465,7 @@ pub(super) fn body_expectation(d: &mut Decoder, node: &Node) -> Option<BodyExpec
         return None;
     }
     if let Some(schema) = fields.get("schema") {
-        if fields.has("example") || fields.has("rules") {
+        if fields.has("example") || fields.has("rules") || fields.has("generators") {
             d.report_key(
                 &schema,
                 "either example and rules, or schema",
@@ -370,10 +482,18 @@ pub(super) fn body_expectation(d: &mut Decoder, node: &Node) -> Option<BodyExpec
     }
     let example = fields.get("example").map(|n| n.value.clone());
     let rules = match fields.get("rules") {
-        Some(n) => path_rules(d, &n)?,
-        None => Vec::new(),
+        Some(n) => path_rules(d, &n),
+        None => Some(Vec::new()),
     };
-    Some(BodyExpectation::Example { example, rules })
+    let generators = match fields.get("generators") {
+        Some(n) => path_generators(d, &n),
+        None => Some(Vec::new()),
+    };
+    Some(BodyExpectation::Example {
+        example,
+        rules: rules?,
+        generators: generators?,
+    })
 }
 
 fn path_rules(d: &mut Decoder, node: &Node) -> Option<Vec<PathRules>> {
@@ -394,64 +514,21 @@ fn path_rules(d: &mut Decoder, node: &Node) -> Option<Vec<PathRules>> {
 /// A JSON pointer whose segments may be `*`; `""` and `/` both mean the whole body.
 fn path_pattern(d: &mut Decoder, text: &str, at: &Node) -> Option<PathPattern> {
     const EXPECTED: &str = "a path pattern such as /items/*/sku";
-    if text.is_empty() || text == "/" {
-        return Some(PathPattern {
-            text: text.to_owned(),
-            segments: Vec::new(),
-        });
+    if let Some(pattern) = PathPattern::parse(text) {
+        return Some(pattern);
     }
-    let Some(rest) = text.strip_prefix('/') else {
-        d.report_key(
-            at,
-            EXPECTED,
-            format!("the key {}", quote(text)),
-            Some(format!(
-                "path patterns are JSON pointers and start with /: /{text}"
-            )),
-        );
-        return None;
+    let hint = if text.starts_with('/') {
+        "in a JSON pointer ~ is written ~0 and a / inside a key ~1".to_owned()
+    } else {
+        format!("path patterns are JSON pointers and start with /: /{text}")
     };
-    let mut segments = Vec::new();
-    for raw in rest.split('/') {
-        if raw == "*" {
-            segments.push(PathSegment::Any);
-            continue;
-        }
-        match unescape(raw) {
-            Some(key) => segments.push(PathSegment::Key(key)),
-            None => {
-                d.report_key(
-                    at,
-                    EXPECTED,
-                    format!("the key {}", quote(text)),
-                    Some("in a JSON pointer ~ is written ~0 and a / inside a key ~1".to_owned()),
-                );
-                return None;
-            }
-        }
-    }
-    Some(PathPattern {
-        text: text.to_owned(),
-        segments,
-    })
+    d.report_key(at, EXPECTED, format!("the key {}", quote(text)), Some(hint));
+    None
 }
 
 /// Undoes JSON pointer escaping; `None` for a `~` not followed by 0 or 1.
 pub(super) fn unescape(segment: &str) -> Option<String> {
-    let mut out = String::with_capacity(segment.len());
-    let mut chars = segment.chars();
-    while let Some(c) = chars.next() {
-        if c == '~' {
-            match chars.next() {
-                Some('0') => out.push('~'),
-                Some('1') => out.push('/'),
-                _ => return None,
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    Some(out)
+    crate::contract::model::unescape_segment(segment)
 }
 
 /// An embedded JSON Schema: no remote references, and it must compile.
