@@ -66,7 +66,10 @@ pub(crate) fn build(recorder: Recorder) -> Draft {
                 interaction: None,
                 message: format!(
                     "{} {}: {} exchanges had outcomes beyond the first {} and were not recorded",
-                    operation.method, operation.template, operation.unrecorded, recorder.limits.max_outcomes
+                    operation.method,
+                    operation.template,
+                    operation.unrecorded,
+                    recorder.limits.max_outcomes
                 ),
             });
         }
@@ -84,7 +87,11 @@ pub(crate) fn build(recorder: Recorder) -> Draft {
         );
     }
     let unrecorded_operations = recorder.unrecorded
-        - recorder.operations.iter().map(|o| o.unrecorded).sum::<u64>();
+        - recorder
+            .operations
+            .iter()
+            .map(|o| o.unrecorded)
+            .sum::<u64>();
     if unrecorded_operations > 0 {
         review.push(Review {
             interaction: None,
@@ -127,14 +134,21 @@ fn interaction(
     for (name, value) in &example.query {
         query.entry(name.clone()).or_default().push(value.clone());
     }
-    if example.query.iter().any(|(_, v)| v == super::redact::PLACEHOLDER) {
+    if example
+        .query
+        .iter()
+        .any(|(_, v)| v == super::redact::PLACEHOLDER)
+    {
         note("a query parameter was redacted: the draft sends the placeholder; configure the real value outside the contract or drop the parameter".to_owned());
     }
     if let Some(reason) = &example.body_left_out {
         note(format!("{reason}, so the draft sends no request body"));
     }
     if example.body.as_ref().is_some_and(contains_placeholder) {
-        note("a request body member was redacted: the draft sends the placeholder in its place".to_owned());
+        note(
+            "a request body member was redacted: the draft sends the placeholder in its place"
+                .to_owned(),
+        );
     }
 
     let mut headers = Vec::new();
@@ -162,7 +176,9 @@ fn interaction(
                 compiled: SchemaCell(Arc::new(validator)),
             }),
             Err(e) => {
-                note(format!("the inferred body schema does not compile ({e}); no body is stated"));
+                note(format!(
+                    "the inferred body schema does not compile ({e}); no body is stated"
+                ));
                 None
             }
         }
@@ -194,16 +210,29 @@ fn interaction(
         note(format!(
             "errors: `{code}` ({}) is stated with retry: {retry}{}; say whether the consumer really retries it",
             outcome.status,
-            if retry { " because every response carried Retry-After" } else { "" }
+            if retry {
+                " because every response carried Retry-After"
+            } else {
+                ""
+            }
         ));
         if retry
             && matches!(operation.method.as_str(), "POST" | "PATCH")
-            && !example.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("idempotency-key"))
+            && !example
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("idempotency-key"))
         {
-            note(format!("a retried {} needs an Idempotency-Key header, which the recorded request lacks", operation.method));
+            note(format!(
+                "a retried {} needs an Idempotency-Key header, which the recorded request lacks",
+                operation.method
+            ));
         }
     } else if outcome.status >= 400 {
-        note(format!("the {} responses carried no error code at /code; no errors block is stated", outcome.status));
+        note(format!(
+            "the {} responses carried no error code at /code; no errors block is stated",
+            outcome.status
+        ));
     }
 
     let percentiles = [50.0, 95.0, 99.0].map(|p| outcome.percentile(p));
@@ -276,7 +305,11 @@ fn contains_placeholder(value: &Value) -> bool {
     }
 }
 
-fn describe(operation: &OperationState, outcome: &Outcome, percentiles: [Option<Duration>; 3]) -> String {
+fn describe(
+    operation: &OperationState,
+    outcome: &Outcome,
+    percentiles: [Option<Duration>; 3],
+) -> String {
     let what = match &outcome.code {
         Some(code) => format!("{} {}", outcome.status, code),
         None => outcome.status.to_string(),

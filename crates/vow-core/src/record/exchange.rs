@@ -56,9 +56,13 @@ pub enum Body {
     /// A JSON body, secrets masked.
     Json(Value),
     /// A body that is not JSON (or is compressed); noted, not parsed.
-    NotJson { media_type: Option<String> },
+    NotJson {
+        media_type: Option<String>,
+    },
     /// A body larger than the capture limit; noted, not parsed.
-    TooLarge { size: u64 },
+    TooLarge {
+        size: u64,
+    },
 }
 
 /// An exchange with every secret dropped or masked.
@@ -149,7 +153,8 @@ impl Exchange {
 
         let request_type = header(&request_headers, "content-type").map(str::to_owned);
         let request_encoded = header(&request_headers, "content-encoding").is_some();
-        let mut request_body = decode_body(raw.request_body, request_type.as_deref(), request_encoded);
+        let mut request_body =
+            decode_body(raw.request_body, request_type.as_deref(), request_encoded);
         if let Body::Json(value) = &mut request_body {
             let mut at = Vec::new();
             redact::redact_json(value, "", &mut at);
@@ -260,7 +265,10 @@ mod tests {
         let raw = RawExchange {
             method: "post".into(),
             path: "/payments".into(),
-            query: vec![("access_token".into(), "qs-secret".into()), ("expand".into(), "refunds".into())],
+            query: vec![
+                ("access_token".into(), "qs-secret".into()),
+                ("expand".into(), "refunds".into()),
+            ],
             request_headers: h(&[
                 ("Authorization", "Bearer opaque-secret"),
                 ("Cookie", "session=cookie-secret"),
@@ -270,9 +278,15 @@ mod tests {
                 ("User-Agent", "curl/8"),
                 ("Host", "shop"),
             ]),
-            request_body: RawBody::whole(br#"{"amount":"1.00","card":{"number":"4111111111111111"},"password":"pw-secret"}"#.to_vec()),
+            request_body: RawBody::whole(
+                br#"{"amount":"1.00","card":{"number":"4111111111111111"},"password":"pw-secret"}"#
+                    .to_vec(),
+            ),
             status: 201,
-            response_headers: h(&[("Content-Type", "application/json"), ("Set-Cookie", "s=set-secret")]),
+            response_headers: h(&[
+                ("Content-Type", "application/json"),
+                ("Set-Cookie", "s=set-secret"),
+            ]),
             response_body: RawBody::whole(br#"{"id":"p-1","accessToken":"resp-secret"}"#.to_vec()),
             latency: Some(Duration::from_millis(3)),
         };
@@ -280,7 +294,10 @@ mod tests {
         assert_eq!(exchange.method, "POST");
         assert_eq!(
             exchange.request_headers,
-            h(&[("Content-Type", "application/json"), ("Idempotency-Key", "o-1")])
+            h(&[
+                ("Content-Type", "application/json"),
+                ("Idempotency-Key", "o-1")
+            ])
         );
         assert_eq!(
             exchange.query,
@@ -288,15 +305,38 @@ mod tests {
         );
         assert_eq!(
             exchange.request_body,
-            Body::Json(json!({"amount":"1.00","card":{"number":PLACEHOLDER},"password":PLACEHOLDER}))
+            Body::Json(
+                json!({"amount":"1.00","card":{"number":PLACEHOLDER},"password":PLACEHOLDER})
+            )
         );
         assert_eq!(
             exchange.response_body,
             Body::Json(json!({"id":"p-1","accessToken":PLACEHOLDER}))
         );
-        assert_eq!(exchange.credentials.map(|c| c.scheme), Some(crate::contract::AuthScheme::Bearer));
-        let text = format!("{:?}", (&exchange.request_headers, &exchange.query, &exchange.request_body, &exchange.response_body, &exchange.redacted));
-        for secret in ["opaque-secret", "cookie-secret", "key-secret", "qs-secret", "4111111111111111", "pw-secret", "set-secret", "resp-secret"] {
+        assert_eq!(
+            exchange.credentials.map(|c| c.scheme),
+            Some(crate::contract::AuthScheme::Bearer)
+        );
+        let text = format!(
+            "{:?}",
+            (
+                &exchange.request_headers,
+                &exchange.query,
+                &exchange.request_body,
+                &exchange.response_body,
+                &exchange.redacted
+            )
+        );
+        for secret in [
+            "opaque-secret",
+            "cookie-secret",
+            "key-secret",
+            "qs-secret",
+            "4111111111111111",
+            "pw-secret",
+            "set-secret",
+            "resp-secret",
+        ] {
             assert!(!text.contains(secret), "{secret} kept in {text}");
         }
         assert_eq!(
@@ -316,21 +356,41 @@ mod tests {
 
     #[test]
     fn bodies_are_json_only_when_whole_uncompressed_and_typed_as_json() {
-        let json = |bytes: &[u8], ct: Option<&str>| decode_body(RawBody::whole(bytes.to_vec()), ct, false);
-        assert_eq!(json(b"{}", Some("application/problem+json")), Body::Json(json!({})));
+        let json =
+            |bytes: &[u8], ct: Option<&str>| decode_body(RawBody::whole(bytes.to_vec()), ct, false);
+        assert_eq!(
+            json(b"{}", Some("application/problem+json")),
+            Body::Json(json!({}))
+        );
         assert_eq!(json(b"[1]", None), Body::Json(json!([1])));
         assert_eq!(json(b"", Some("application/json")), Body::Empty);
         assert_eq!(
             json(b"<html>", Some("text/html; charset=utf-8")),
-            Body::NotJson { media_type: Some("text/html".into()) }
+            Body::NotJson {
+                media_type: Some("text/html".into())
+            }
         );
         assert_eq!(
-            decode_body(RawBody { bytes: b"{".to_vec(), size: 10_000_000, complete: false }, None, false),
+            decode_body(
+                RawBody {
+                    bytes: b"{".to_vec(),
+                    size: 10_000_000,
+                    complete: false
+                },
+                None,
+                false
+            ),
             Body::TooLarge { size: 10_000_000 }
         );
         assert_eq!(
-            decode_body(RawBody::whole(b"\x1f\x8b".to_vec()), Some("application/json"), true),
-            Body::NotJson { media_type: Some("application/json".into()) }
+            decode_body(
+                RawBody::whole(b"\x1f\x8b".to_vec()),
+                Some("application/json"),
+                true
+            ),
+            Body::NotJson {
+                media_type: Some("application/json".into())
+            }
         );
     }
 }

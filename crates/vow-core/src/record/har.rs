@@ -162,12 +162,22 @@ impl Reader<'_> {
                     }
                 }
             }
-            other => self.problem(&format!("{at}{member}"), "an array of {name, value} headers", other),
+            other => self.problem(
+                &format!("{at}{member}"),
+                "an array of {name, value} headers",
+                other,
+            ),
         }
         headers
     }
 
-    fn entry(&mut self, entry: &Value, at: &str, wanted: Option<&str>, read: &mut HarRead) -> Option<RawExchange> {
+    fn entry(
+        &mut self,
+        entry: &Value,
+        at: &str,
+        wanted: Option<&str>,
+        read: &mut HarRead,
+    ) -> Option<RawExchange> {
         if !entry.is_object() {
             self.problem(at, "a HAR entry (an object)", Some(entry));
             return None;
@@ -175,18 +185,28 @@ impl Reader<'_> {
         let method = self.string(entry, at, "/request/method");
         let url = self.string(entry, at, "/request/url");
         let status = match entry.pointer("/response/status") {
-            Some(Value::Number(n)) => n.as_u64().and_then(|s| u16::try_from(s).ok()).filter(|s| *s == 0 || (100..=599).contains(s)),
+            Some(Value::Number(n)) => n
+                .as_u64()
+                .and_then(|s| u16::try_from(s).ok())
+                .filter(|s| *s == 0 || (100..=599).contains(s)),
             _ => None,
         };
         if status.is_none() {
-            self.problem(&format!("{at}/response/status"), "an HTTP status (100 to 599, or 0 for no response)", entry.pointer("/response/status"));
+            self.problem(
+                &format!("{at}/response/status"),
+                "an HTTP status (100 to 599, or 0 for no response)",
+                entry.pointer("/response/status"),
+            );
         }
         let request_headers = self.headers(entry, at, "/request/headers");
         let response_headers = self.headers(entry, at, "/response/headers");
         let request_body = self.post_data(entry, at);
         let response_body = self.content(entry, at, read);
         let latency = match entry.get("time") {
-            Some(Value::Number(n)) => n.as_f64().filter(|t| t.is_finite() && *t >= 0.0).map(|ms| Duration::from_secs_f64(ms / 1000.0)),
+            Some(Value::Number(n)) => n
+                .as_f64()
+                .filter(|t| t.is_finite() && *t >= 0.0)
+                .map(|ms| Duration::from_secs_f64(ms / 1000.0)),
             None | Some(Value::Null) => None,
             other => {
                 self.problem(&format!("{at}/time"), "a number of milliseconds", other);
@@ -199,7 +219,11 @@ impl Reader<'_> {
             return None;
         }
         let Some(parts) = split_url(url) else {
-            self.problem(&format!("{at}/request/url"), "an absolute http or https URL", entry.pointer("/request/url"));
+            self.problem(
+                &format!("{at}/request/url"),
+                "an absolute http or https URL",
+                entry.pointer("/request/url"),
+            );
             return None;
         };
         if wanted.is_some_and(|w| w != parts.origin) {
@@ -237,7 +261,10 @@ impl Reader<'_> {
     fn content(&mut self, entry: &Value, at: &str, read: &mut HarRead) -> RawBody {
         let text = match entry.pointer("/response/content/text") {
             None | Some(Value::Null) => {
-                let size = entry.pointer("/response/content/size").and_then(Value::as_u64).unwrap_or(0);
+                let size = entry
+                    .pointer("/response/content/size")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0);
                 if size > 0 {
                     read.bodies_not_exported += 1;
                 }
@@ -249,7 +276,10 @@ impl Reader<'_> {
                 return RawBody::default_whole();
             }
         };
-        match entry.pointer("/response/content/encoding").and_then(Value::as_str) {
+        match entry
+            .pointer("/response/content/encoding")
+            .and_then(Value::as_str)
+        {
             Some(encoding) if encoding.eq_ignore_ascii_case("base64") => {
                 // Some exporters wrap base64 lines.
                 let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
@@ -312,7 +342,11 @@ fn normalise_origin(origin: &str) -> String {
     lower
         .strip_suffix(":80")
         .filter(|_| lower.starts_with("http://"))
-        .or_else(|| lower.strip_suffix(":443").filter(|_| lower.starts_with("https://")))
+        .or_else(|| {
+            lower
+                .strip_suffix(":443")
+                .filter(|_| lower.starts_with("https://"))
+        })
         .map(str::to_owned)
         .unwrap_or(lower)
 }
@@ -334,7 +368,9 @@ mod tests {
     fn invalid_json_is_located_by_line_and_column() {
         assert_eq!(
             problems("{\"log\": {\n  \"entries\": [\n    {\"request\": }\n"),
-            ["3:17 at (document): expected a HAR file (JSON), found invalid JSON: expected value at line 3 column 17 (export the HAR again; the file may be cut short)"]
+            [
+                "3:17 at (document): expected a HAR file (JSON), found invalid JSON: expected value at line 3 column 17 (export the HAR again; the file may be cut short)"
+            ]
         );
     }
 
@@ -350,7 +386,7 @@ mod tests {
         );
         assert_eq!(
             problems("{\"log\": {}}"),
-            ["1:9 at /log/entries: expected an array of HAR entries, found nothing"]
+            ["1:2 at /log/entries: expected an array of HAR entries, found nothing"]
         );
     }
 
@@ -376,7 +412,13 @@ mod tests {
         };
         assert_eq!(exchange.method, "POST");
         assert_eq!(exchange.path, "/carts/c-1/items");
-        assert_eq!(exchange.query, [("x".to_owned(), "1".to_owned()), ("y".to_owned(), "a b".to_owned())]);
+        assert_eq!(
+            exchange.query,
+            [
+                ("x".to_owned(), "1".to_owned()),
+                ("y".to_owned(), "a b".to_owned())
+            ]
+        );
         assert_eq!(exchange.request_body.bytes, br#"{"sku":"A"}"#);
         assert_eq!(exchange.response_body.bytes, br#"{"id":1}"#);
         assert_eq!(exchange.status, 201);

@@ -172,7 +172,9 @@ fn formats_of(s: &str) -> u8 {
     if let Some((scheme, rest)) = s.split_once("://")
         && !rest.is_empty()
         && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
         && !s.contains(char::is_whitespace)
     {
         formats |= URI;
@@ -251,7 +253,11 @@ fn merge(into: &mut Node, from: &Node, depth: usize, limits: &InferLimits, nodes
     into.types |= from.types;
     into.open |= from.open;
     if from.strings > 0 {
-        into.formats = if into.strings == 0 { from.formats } else { into.formats & from.formats };
+        into.formats = if into.strings == 0 {
+            from.formats
+        } else {
+            into.formats & from.formats
+        };
         match &from.distinct {
             None => into.distinct = None,
             Some(values) => {
@@ -316,7 +322,10 @@ fn to_schema(node: &Node, limits: &InferLimits) -> Value {
         return Value::Object(schema);
     }
     if node.strings > 0 {
-        if let Some((_, name)) = FORMATS.iter().find(|(bit, _)| node.formats & ALL_FORMATS & bit != 0) {
+        if let Some((_, name)) = FORMATS
+            .iter()
+            .find(|(bit, _)| node.formats & ALL_FORMATS & bit != 0)
+        {
             schema.insert("format".into(), json!(name));
         } else if let Some(values) = enum_values(node) {
             let mut values: Vec<Value> = values.into_iter().map(Value::String).collect();
@@ -354,7 +363,10 @@ fn enum_values(node: &Node) -> Option<Vec<String>> {
     if node.strings < 4 || values.is_empty() || values.iter().any(|(_, n)| *n < 2) {
         return None;
     }
-    if values.iter().any(|(v, _)| classify(v).is_identifier() || v.is_empty()) {
+    if values
+        .iter()
+        .any(|(v, _)| classify(v).is_identifier() || v.is_empty())
+    {
         return None;
     }
     let mut sorted: Vec<String> = values.iter().map(|(v, _)| v.clone()).collect();
@@ -402,7 +414,10 @@ mod tests {
     fn types_merge_integers_widen_to_numbers_and_nulls_are_kept() {
         let schema = infer(&[json!({"n": 1, "m": null}), json!({"n": 1.5, "m": "x"})]);
         assert_eq!(schema["properties"]["n"], json!({"type": "number"}));
-        assert_eq!(schema["properties"]["m"], json!({"type": ["string", "null"]}));
+        assert_eq!(
+            schema["properties"]["m"],
+            json!({"type": ["string", "null"]})
+        );
     }
 
     #[test]
@@ -423,20 +438,37 @@ mod tests {
     #[test]
     fn an_enum_needs_few_values_that_recur() {
         let statuses = |values: &[&str]| {
-            infer(&values.iter().map(|s| json!({"status": s})).collect::<Vec<_>>())["properties"]["status"].clone()
+            infer(
+                &values
+                    .iter()
+                    .map(|s| json!({"status": s}))
+                    .collect::<Vec<_>>(),
+            )["properties"]["status"]
+                .clone()
         };
         assert_eq!(
             statuses(&["open", "paid", "open", "paid", "open"]),
             json!({"type": "string", "enum": ["open", "paid"]})
         );
         // A value seen once may be one of many.
-        assert_eq!(statuses(&["open", "paid", "open", "open"]), json!({"type": "string"}));
+        assert_eq!(
+            statuses(&["open", "paid", "open", "open"]),
+            json!({"type": "string"})
+        );
         // Too few observations.
-        assert_eq!(statuses(&["open", "open", "open"]), json!({"type": "string"}));
+        assert_eq!(
+            statuses(&["open", "open", "open"]),
+            json!({"type": "string"})
+        );
         // Identifiers are not an enumeration.
-        assert_eq!(statuses(&["c-1001", "c-1001", "c-1001", "c-1001"]), json!({"type": "string"}));
+        assert_eq!(
+            statuses(&["c-1001", "c-1001", "c-1001", "c-1001"]),
+            json!({"type": "string"})
+        );
         // More distinct values than tracked.
-        let many: Vec<String> = (0..20).flat_map(|i| [format!("s{i}x"), format!("s{i}x")]).collect();
+        let many: Vec<String> = (0..20)
+            .flat_map(|i| [format!("s{i}x"), format!("s{i}x")])
+            .collect();
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
         assert_eq!(statuses(&many), json!({"type": "string"}));
     }
@@ -462,11 +494,20 @@ mod tests {
 
     #[test]
     fn caps_bound_depth_members_and_places() {
-        let limits = InferLimits { max_depth: 2, max_keys: 3, max_nodes: 6, ..InferLimits::default() };
+        let limits = InferLimits {
+            max_depth: 2,
+            max_keys: 3,
+            max_nodes: 6,
+            ..InferLimits::default()
+        };
         let mut inference = Inference::new(limits);
-        inference.observe(&json!({"a": {"b": {"c": {"d": 1}}}, "k1": 1, "k2": 2, "k3": 3, "k4": 4}));
+        inference
+            .observe(&json!({"a": {"b": {"c": {"d": 1}}}, "k1": 1, "k2": 2, "k3": 3, "k4": 4}));
         let schema = inference.schema();
-        assert_eq!(schema["properties"]["a"]["properties"]["b"], json!({"type": "object"}));
+        assert_eq!(
+            schema["properties"]["a"]["properties"]["b"],
+            json!({"type": "object"})
+        );
         assert_eq!(schema["properties"].as_object().map(|o| o.len()), Some(3));
         assert!(inference.nodes <= 6);
         for i in 0..1000 {
@@ -477,7 +518,12 @@ mod tests {
 
     #[test]
     fn merging_equals_observing_everything_in_one() {
-        let bodies = [json!({"a": 1, "s": "x"}), json!({"a": 2.5, "t": [1]}), json!({"s": "x"}), json!({"s": "x", "a": 3})];
+        let bodies = [
+            json!({"a": 1, "s": "x"}),
+            json!({"a": 2.5, "t": [1]}),
+            json!({"s": "x"}),
+            json!({"s": "x", "a": 3}),
+        ];
         let mut left = Inference::new(InferLimits::default());
         let mut right = Inference::new(InferLimits::default());
         left.observe(&bodies[0]);
@@ -503,7 +549,10 @@ mod tests {
             json!({"id": "c-2", "items": [], "total": null, "at": "2026-11-21T11:00:00Z"}),
         ];
         let schema = infer_with_schema(&bodies);
-        let validator = jsonschema::options().offline().build(&schema).expect("compiles");
+        let validator = jsonschema::options()
+            .offline()
+            .build(&schema)
+            .expect("compiles");
         for body in &bodies {
             assert!(validator.is_valid(body), "{body}");
         }

@@ -132,7 +132,12 @@ const LATENCY_MAX_MICROS: u64 = 3_600_000_000;
 impl Recorder {
     /// A recorder for `consumer`'s exchanges with `provider`; with a spec, paths are resolved to
     /// its operations (templates and operation ids) before any inference.
-    pub fn new(consumer: &str, provider: &str, spec: Option<Spec>, limits: RecordLimits) -> Recorder {
+    pub fn new(
+        consumer: &str,
+        provider: &str,
+        spec: Option<Spec>,
+        limits: RecordLimits,
+    ) -> Recorder {
         Recorder {
             consumer: consumer.to_owned(),
             provider: provider.to_owned(),
@@ -221,14 +226,21 @@ impl Recorder {
         Some(self.operations.len() - 1)
     }
 
-    /// When `template` and existing operations differ only in the literal at one position, and
-    /// that position now holds [`MERGE_AT`] distinct values, they become one operation with a
+    /// When `template` and existing operations differ only in the literal at one position after
+    /// a literal, and that position now holds [`MERGE_AT`] distinct values, they become one operation with a
     /// parameter there.
     fn merge_siblings(&mut self, method: &str, template: &Template) -> Option<usize> {
         for position in 0..template.segments.len() {
             let Segment::Literal(value) = &template.segments[position] else {
                 continue;
             };
+            // A collection name before it (`/inventory/…`): top-level literals are resources.
+            if !matches!(
+                position.checked_sub(1).map(|p| &template.segments[p]),
+                Some(Segment::Literal(_))
+            ) {
+                continue;
+            }
             let siblings: Vec<usize> = self
                 .operations
                 .iter()
@@ -281,24 +293,39 @@ impl Recorder {
 /// `request body /items/*/password`, so the list of names stays short.
 fn redacted_name(name: &str) -> String {
     name.split('/')
-        .map(|s| if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) { "*" } else { s })
+        .map(|s| {
+            if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+                "*"
+            } else {
+                s
+            }
+        })
         .collect::<Vec<_>>()
         .join("/")
 }
 
 fn differs_only_at(a: &Template, b: &Template, position: usize) -> bool {
     a.segments.len() == b.segments.len()
-        && a.segments.iter().zip(&b.segments).enumerate().all(|(i, (x, y))| {
-            if i == position {
-                matches!((x, y), (Segment::Literal(_), Segment::Literal(_)))
-            } else {
-                x == y
-            }
-        })
+        && a.segments
+            .iter()
+            .zip(&b.segments)
+            .enumerate()
+            .all(|(i, (x, y))| {
+                if i == position {
+                    matches!((x, y), (Segment::Literal(_), Segment::Literal(_)))
+                } else {
+                    x == y
+                }
+            })
 }
 
 impl OperationState {
-    fn new(method: &str, template: Template, operation_id: Option<String>, spec_index: Option<usize>) -> Self {
+    fn new(
+        method: &str,
+        template: Template,
+        operation_id: Option<String>,
+        spec_index: Option<usize>,
+    ) -> Self {
         OperationState {
             method: method.to_owned(),
             template,
@@ -353,7 +380,9 @@ fn fold(operation: &mut OperationState, exchange: &Exchange, limits: &RecordLimi
     {
         Some(i) => i,
         None if operation.outcomes.len() < limits.max_outcomes => {
-            operation.outcomes.push(Outcome::first(exchange, code, limits));
+            operation
+                .outcomes
+                .push(Outcome::first(exchange, code, limits));
             operation.outcomes.len() - 1
         }
         None => return false,
@@ -372,7 +401,13 @@ impl Outcome {
         let (body, body_left_out) = match &exchange.request_body {
             Body::Empty => (None, None),
             Body::Json(v) if json_size(v) <= limits.max_example_bytes => (Some(v.clone()), None),
-            Body::Json(_) => (None, Some(format!("the request body is larger than {} bytes", limits.max_example_bytes))),
+            Body::Json(_) => (
+                None,
+                Some(format!(
+                    "the request body is larger than {} bytes",
+                    limits.max_example_bytes
+                )),
+            ),
             Body::NotJson { media_type } => (
                 None,
                 Some(format!(
@@ -380,7 +415,12 @@ impl Outcome {
                     media_type.as_deref().unwrap_or("no Content-Type")
                 )),
             ),
-            Body::TooLarge { size } => (None, Some(format!("the request body ({size} bytes) was larger than the capture limit"))),
+            Body::TooLarge { size } => (
+                None,
+                Some(format!(
+                    "the request body ({size} bytes) was larger than the capture limit"
+                )),
+            ),
         };
         let response = match &exchange.response_body {
             Body::Json(v) if json_size(v) <= limits.max_example_bytes / 4 => Some(v.clone()),
@@ -426,7 +466,10 @@ impl Outcome {
                 self.with_body += 1;
                 self.bodies_not_inferred += 1;
                 self.not_inferred_reason.get_or_insert_with(|| {
-                    format!("not JSON ({})", media_type.as_deref().unwrap_or("no Content-Type"))
+                    format!(
+                        "not JSON ({})",
+                        media_type.as_deref().unwrap_or("no Content-Type")
+                    )
                 });
             }
             Body::TooLarge { size } => {
@@ -455,7 +498,8 @@ impl Outcome {
         }
         if let Some(latency) = exchange.latency {
             let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
-            self.latency.saturating_record(micros.clamp(1, LATENCY_MAX_MICROS));
+            self.latency
+                .saturating_record(micros.clamp(1, LATENCY_MAX_MICROS));
         }
         if let Some(credentials) = &exchange.credentials {
             self.with_credentials += 1;
@@ -475,7 +519,11 @@ impl Outcome {
         if self.not_inferred_reason.is_none() {
             self.not_inferred_reason = other.not_inferred_reason;
         }
-        if other.media_type_varies || (other.media_type.is_some() && self.media_type.is_some() && other.media_type != self.media_type) {
+        if other.media_type_varies
+            || (other.media_type.is_some()
+                && self.media_type.is_some()
+                && other.media_type != self.media_type)
+        {
             self.media_type = None;
             self.media_type_varies = true;
         } else if self.media_type.is_none() && !self.media_type_varies {
@@ -495,5 +543,226 @@ impl Outcome {
     pub(crate) fn percentile(&self, p: f64) -> Option<Duration> {
         (!self.latency.is_empty())
             .then(|| Duration::from_micros(self.latency.value_at_quantile(p / 100.0)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use serde_json::json;
+
+    use super::*;
+    use crate::contract::{SourceFormat, parse_contract, to_yaml};
+    use crate::record::{RawBody, RawExchange};
+
+    fn exchange(method: &str, path: &str, status: u16, body: Value, ms: u64) -> Exchange {
+        let token = format!(
+            "e30.{}.sig",
+            URL_SAFE_NO_PAD.encode(r#"{"scope":"cart:read cart:write"}"#)
+        );
+        let content_type = if status >= 400 {
+            "application/problem+json"
+        } else {
+            "application/json"
+        };
+        Exchange::capture(RawExchange {
+            method: method.into(),
+            path: path.into(),
+            query: vec![],
+            request_headers: vec![
+                ("Authorization".into(), format!("Bearer {token}")),
+                ("Accept".into(), "application/json".into()),
+            ],
+            request_body: RawBody::default(),
+            status,
+            response_headers: vec![("Content-Type".into(), content_type.into())],
+            response_body: RawBody::whole(serde_json::to_vec(&body).unwrap()),
+            latency: Some(Duration::from_millis(ms)),
+        })
+    }
+
+    fn recorder() -> Recorder {
+        Recorder::new("checkout-web", "shop-api", None, RecordLimits::default())
+    }
+
+    #[test]
+    fn a_draft_has_one_interaction_per_operation_and_outcome_and_is_a_valid_contract() {
+        let mut recorder = recorder();
+        for i in 0..10 {
+            recorder.observe(exchange(
+                "GET",
+                &format!("/carts/c-{}", 1000 + i),
+                200,
+                json!({"id": format!("c-{i}"), "status": "open"}),
+                2 + i,
+            ));
+        }
+        recorder.observe(exchange(
+            "GET",
+            "/carts/c-9999",
+            404,
+            json!({"type": "about:blank", "code": "cart_not_found"}),
+            1,
+        ));
+        recorder.observe(exchange(
+            "GET",
+            "/carts/c-9998",
+            404,
+            json!({"type": "about:blank", "code": "cart_not_found"}),
+            1,
+        ));
+        let draft = recorder.finish();
+        assert_eq!(draft.exchanges, 12);
+        assert_eq!(draft.operations, 1);
+        let ids: Vec<_> = draft
+            .contract
+            .interactions
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect();
+        assert_eq!(ids, ["get-cart", "get-cart-404-cart-not-found"]);
+        let ok = &draft.contract.interactions[0];
+        assert_eq!(ok.request.path, "/carts/c-1000");
+        assert!(ok.description.starts_with("GET /carts/{cartId} answered 200: recorded 10 of 12 exchanges; observed latency p50"), "{}", ok.description);
+        let auth = ok.statements.auth.as_ref().expect("auth");
+        assert_eq!(auth.scopes, ["cart:read", "cart:write"]);
+        assert_eq!(
+            ok.statements.latency.as_ref().map(|l| l.timeout),
+            Some(Duration::from_millis(100))
+        );
+        let error = &draft.contract.interactions[1];
+        assert_eq!(error.response.error.as_deref(), Some("cart_not_found"));
+        let handles = &error.statements.errors.as_ref().expect("errors").handles;
+        assert_eq!(
+            (handles[0].status, handles[0].retry, handles[0].problem_json),
+            (404, false, true)
+        );
+        assert_eq!(draft.redacted, ["header Authorization"]);
+
+        let text = to_yaml(&draft.contract);
+        let back = parse_contract("draft.yaml", &text, SourceFormat::Yaml)
+            .unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(back.interactions.len(), 2);
+        assert!(!text.contains("sig"), "{text}");
+    }
+
+    #[test]
+    fn literals_that_vary_at_one_position_merge_into_a_parameter() {
+        let mut recorder = recorder();
+        for sku in ["SKU-RED-MUG", "SKU-BLUE-TEE"] {
+            recorder.observe(exchange(
+                "GET",
+                &format!("/inventory/{sku}"),
+                200,
+                json!({"sku": sku, "available": 3}),
+                1,
+            ));
+        }
+        assert_eq!(recorder.operations(), 2);
+        recorder.observe(exchange(
+            "GET",
+            "/inventory/SKU-GREEN-CAP",
+            200,
+            json!({"sku": "x", "available": 1.5}),
+            1,
+        ));
+        assert_eq!(recorder.operations(), 1);
+        recorder.observe(exchange(
+            "GET",
+            "/inventory/SKU-FOURTH",
+            200,
+            json!({"sku": "y", "available": 2}),
+            1,
+        ));
+        let draft = recorder.finish();
+        let [only] = draft.contract.interactions.as_slice() else {
+            panic!("{:?}", draft.contract.interactions)
+        };
+        assert!(
+            only.description
+                .starts_with("GET /inventory/{inventoryId} answered 200: recorded 4 of 4"),
+            "{}",
+            only.description
+        );
+        assert_eq!(only.request.path, "/inventory/SKU-RED-MUG");
+        let Some(BodyExpectationRef::Schema(schema)) = body_schema(only) else {
+            panic!("schema")
+        };
+        assert_eq!(schema["properties"]["available"]["type"], "number");
+    }
+
+    enum BodyExpectationRef<'a> {
+        Schema(&'a Value),
+    }
+
+    fn body_schema(interaction: &crate::contract::Interaction) -> Option<BodyExpectationRef<'_>> {
+        match &interaction.response.body {
+            Some(crate::contract::BodyExpectation::Schema { schema, .. }) => {
+                Some(BodyExpectationRef::Schema(schema))
+            }
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn caps_bound_operations_and_outcomes() {
+        let limits = RecordLimits {
+            max_operations: 2,
+            max_outcomes: 2,
+            ..RecordLimits::default()
+        };
+        let mut recorder = Recorder::new("a", "b", None, limits);
+        for path in ["/a", "/b", "/c", "/d"] {
+            recorder.observe(exchange("GET", path, 200, json!({}), 1));
+        }
+        for status in [201, 202, 203] {
+            recorder.observe(exchange("GET", "/a", status, json!({}), 1));
+        }
+        assert_eq!(recorder.operations(), 2);
+        let draft = recorder.finish();
+        assert_eq!(draft.unrecorded, 4);
+        assert_eq!(draft.contract.interactions.len(), 3);
+        assert!(
+            draft
+                .review
+                .iter()
+                .any(|r| r.message.contains("operations beyond the first 2"))
+        );
+    }
+
+    #[test]
+    fn retry_is_stated_only_for_429_and_503_that_always_carried_retry_after() {
+        let mut recorder = recorder();
+        let mut limited = exchange("POST", "/carts", 429, json!({"code": "rate_limited"}), 1);
+        limited.retry_after = true;
+        recorder.observe(limited.clone());
+        recorder.observe(limited);
+        let mut unavailable = exchange(
+            "POST",
+            "/payments",
+            503,
+            json!({"code": "processor_unavailable"}),
+            1,
+        );
+        recorder.observe(unavailable.clone());
+        unavailable.retry_after = true;
+        recorder.observe(unavailable);
+        let draft = recorder.finish();
+        let retry: Vec<bool> = draft
+            .contract
+            .interactions
+            .iter()
+            .map(|i| i.statements.errors.as_ref().expect("errors").handles[0].retry)
+            .collect();
+        assert_eq!(retry, [true, false]);
+        assert!(
+            draft
+                .review
+                .iter()
+                .any(|r| r.message.contains("Idempotency-Key"))
+        );
     }
 }

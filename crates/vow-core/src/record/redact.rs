@@ -25,9 +25,19 @@ pub fn is_secret_header(name: &str) -> bool {
             | "x-amz-security-token"
             | "x-csrf-token"
             | "x-xsrf-token"
-    ) || ["token", "secret", "api-key", "apikey", "signature", "password", "session", "credential", "x-auth"]
-        .iter()
-        .any(|part| name.contains(part))
+    ) || [
+        "token",
+        "secret",
+        "api-key",
+        "apikey",
+        "signature",
+        "password",
+        "session",
+        "credential",
+        "x-auth",
+    ]
+    .iter()
+    .any(|part| name.contains(part))
 }
 
 /// Query parameters that carry credentials or signatures (`access_token`, `api_key`, `sig`, …).
@@ -35,11 +45,26 @@ pub fn is_secret_query(name: &str) -> bool {
     let key = normalise(name);
     matches!(
         key.as_str(),
-        "sig" | "signature" | "key" | "code" | "auth" | "password" | "pwd" | "xamzsignature"
-            | "xamzcredential" | "xamzsecuritytoken"
-    ) || ["token", "secret", "apikey", "password", "signature", "session"]
-        .iter()
-        .any(|part| key.contains(part))
+        "sig"
+            | "signature"
+            | "key"
+            | "code"
+            | "auth"
+            | "password"
+            | "pwd"
+            | "xamzsignature"
+            | "xamzcredential"
+            | "xamzsecuritytoken"
+    ) || [
+        "token",
+        "secret",
+        "apikey",
+        "password",
+        "signature",
+        "session",
+    ]
+    .iter()
+    .any(|part| key.contains(part))
 }
 
 /// JSON body members whose values are secrets or card data.
@@ -47,11 +72,32 @@ pub fn is_secret_member(name: &str) -> bool {
     let key = normalise(name);
     matches!(
         key.as_str(),
-        "pan" | "cvv" | "cvc" | "cvv2" | "cvc2" | "securitycode" | "cardnumber" | "ccnumber"
-            | "iban" | "ssn" | "pin" | "otp" | "authorization" | "cookie"
-    ) || ["password", "passwd", "secret", "token", "apikey", "privatekey", "passphrase", "credential"]
-        .iter()
-        .any(|part| key.contains(part))
+        "pan"
+            | "cvv"
+            | "cvc"
+            | "cvv2"
+            | "cvc2"
+            | "securitycode"
+            | "cardnumber"
+            | "ccnumber"
+            | "iban"
+            | "ssn"
+            | "pin"
+            | "otp"
+            | "authorization"
+            | "cookie"
+    ) || [
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "apikey",
+        "privatekey",
+        "passphrase",
+        "credential",
+    ]
+    .iter()
+    .any(|part| key.contains(part))
 }
 
 /// Lowercase without separators, so `client_secret`, `clientSecret` and `Client-Secret` agree.
@@ -65,7 +111,11 @@ fn normalise(name: &str) -> String {
 /// A string that is a payment card number: 13 to 19 digits (spaces and hyphens allowed between
 /// them) passing the Luhn check.
 pub fn looks_like_card_number(text: &str) -> bool {
-    if text.len() > 25 || !text.chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '-') {
+    if text.len() > 25
+        || !text
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ' ' || c == '-')
+    {
         return false;
     }
     let digits: Vec<u32> = text.chars().filter_map(|c| c.to_digit(10)).collect();
@@ -142,14 +192,29 @@ mod tests {
         ] {
             assert!(is_secret_header(name), "{name}");
         }
-        for name in ["Accept", "Content-Type", "Idempotency-Key", "X-Request-Id", "Retry-After"] {
+        for name in [
+            "Accept",
+            "Content-Type",
+            "Idempotency-Key",
+            "X-Request-Id",
+            "Retry-After",
+        ] {
             assert!(!is_secret_header(name), "{name}");
         }
     }
 
     #[test]
     fn credential_query_parameters_are_secret() {
-        for name in ["access_token", "api_key", "apiKey", "token", "sig", "X-Amz-Signature", "client_secret", "id_token"] {
+        for name in [
+            "access_token",
+            "api_key",
+            "apiKey",
+            "token",
+            "sig",
+            "X-Amz-Signature",
+            "client_secret",
+            "id_token",
+        ] {
             assert!(is_secret_query(name), "{name}");
         }
         for name in ["include", "page", "currency", "sku"] {
@@ -183,7 +248,13 @@ mod tests {
         redacted.sort();
         assert_eq!(
             redacted,
-            ["/clientSecret", "/payment/card/cvc", "/payment/card/number", "/tokens", "/user/password"]
+            [
+                "/clientSecret",
+                "/payment/card/cvc",
+                "/payment/card/number",
+                "/tokens",
+                "/user/password"
+            ]
         );
     }
 

@@ -55,7 +55,8 @@ pub fn classify(segment: &str) -> SegmentKind {
     if !url_safe {
         return SegmentKind::Literal;
     }
-    let mixed_case = bytes.iter().any(u8::is_ascii_uppercase) && bytes.iter().any(u8::is_ascii_lowercase);
+    let mixed_case =
+        bytes.iter().any(u8::is_ascii_uppercase) && bytes.iter().any(u8::is_ascii_lowercase);
     if bytes.len() >= 20 && (digits > 0 || mixed_case) {
         return SegmentKind::LongToken;
     }
@@ -138,10 +139,12 @@ impl Template {
         Template {
             segments: split_path(text)
                 .into_iter()
-                .map(|s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                    Some(name) => Segment::Param(name.to_owned()),
-                    None => Segment::Literal(s.to_owned()),
-                })
+                .map(
+                    |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                        Some(name) => Segment::Param(name.to_owned()),
+                        None => Segment::Literal(s.to_owned()),
+                    },
+                )
                 .collect(),
         }
     }
@@ -161,7 +164,11 @@ impl Template {
         let base = match position.checked_sub(1).and_then(|p| self.segments.get(p)) {
             Some(Segment::Literal(previous)) => {
                 let word = camel_case(&singular(previous));
-                if word.is_empty() { "id".to_owned() } else { format!("{word}Id") }
+                if word.is_empty() {
+                    "id".to_owned()
+                } else {
+                    format!("{word}Id")
+                }
             }
             _ => "id".to_owned(),
         };
@@ -174,7 +181,10 @@ impl Template {
         if !taken(&base) {
             return base;
         }
-        (2..).map(|n| format!("{base}{n}")).find(|n| !taken(n)).unwrap_or(base)
+        (2..)
+            .map(|n| format!("{base}{n}"))
+            .find(|n| !taken(n))
+            .unwrap_or(base)
     }
 
     /// The template's words for an interaction id: its literals, each singular when a parameter
@@ -184,7 +194,11 @@ impl Template {
         for (i, segment) in self.segments.iter().enumerate() {
             if let Segment::Literal(literal) = segment {
                 let followed = matches!(self.segments.get(i + 1), Some(Segment::Param(_)));
-                words.push(if followed { singular(literal) } else { literal.clone() });
+                words.push(if followed {
+                    singular(literal)
+                } else {
+                    literal.clone()
+                });
             }
         }
         words
@@ -248,7 +262,11 @@ pub fn slug(words: &[&str]) -> String {
         }
     }
     let trimmed = out.trim_matches('-');
-    if trimmed.is_empty() { "root".to_owned() } else { trimmed.to_owned() }
+    if trimmed.is_empty() {
+        "root".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
 }
 
 #[cfg(test)]
@@ -283,8 +301,14 @@ mod tests {
     fn identifiers_become_parameters_named_after_the_segment_before() {
         let t = |p: &str| Template::infer(p).to_string();
         assert_eq!(t("/carts/c-1001"), "/carts/{cartId}");
-        assert_eq!(t("/carts/c-1001/items/42"), "/carts/{cartId}/items/{itemId}");
-        assert_eq!(t("/categories/17/products"), "/categories/{categoryId}/products");
+        assert_eq!(
+            t("/carts/c-1001/items/42"),
+            "/carts/{cartId}/items/{itemId}"
+        );
+        assert_eq!(
+            t("/categories/17/products"),
+            "/categories/{categoryId}/products"
+        );
         assert_eq!(t("/v1/orders/7/7"), "/v1/orders/{orderId}/{id}");
         assert_eq!(t("/1/2"), "/{id}/{id2}");
         assert_eq!(t("/price-lists/12"), "/price-lists/{priceListId}");
@@ -308,7 +332,10 @@ mod tests {
         assert_eq!(words("/carts"), ["carts"]);
         assert_eq!(slug(&["GET", "cart", "items"]), "get-cart-items");
         assert_eq!(slug(&["getCartSummary"]), "get-cart-summary");
-        assert_eq!(slug(&["POST", "_vow", "provider-states"]), "post-vow-provider-states");
+        assert_eq!(
+            slug(&["POST", "_vow", "provider-states"]),
+            "post-vow-provider-states"
+        );
         assert_eq!(slug(&[]), "root");
     }
 }

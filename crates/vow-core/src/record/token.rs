@@ -3,7 +3,7 @@
 //! states what the consumer holds, it does not trust the token).
 
 use base64::Engine;
-use base64::engine::general_purpose::{URL_SAFE_NO_PAD, URL_SAFE};
+use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use serde_json::Value;
 
 use crate::contract::AuthScheme;
@@ -52,7 +52,8 @@ pub fn credentials_of(headers: &[(String, String)]) -> Option<CredentialsSeen> {
 /// list, as Azure AD and Okta write it). Anything that is not a readable JWT has none.
 pub fn jwt_scopes(token: &str) -> Vec<String> {
     let mut parts = token.split('.');
-    let (Some(_header), Some(payload), Some(_signature)) = (parts.next(), parts.next(), parts.next())
+    let (Some(_header), Some(payload), Some(_signature)) =
+        (parts.next(), parts.next(), parts.next())
     else {
         return Vec::new();
     };
@@ -110,10 +111,7 @@ mod tests {
 
     #[test]
     fn padded_payloads_are_read_too() {
-        let token = format!(
-            "e30.{}.x",
-            URL_SAFE.encode(r#"{"scope":"inventory:read"}"#)
-        );
+        let token = format!("e30.{}.x", URL_SAFE.encode(r#"{"scope":"inventory:read"}"#));
         assert_eq!(jwt_scopes(&token), ["inventory:read"]);
     }
 
@@ -128,10 +126,16 @@ mod tests {
     #[test]
     fn the_scheme_comes_from_the_header() {
         let headers = |n: &str, v: &str| vec![(n.to_owned(), v.to_owned())];
-        let bearer = credentials_of(&headers("authorization", &format!("Bearer {}", jwt(r#"{"scope":"x"}"#))));
+        let bearer = credentials_of(&headers(
+            "authorization",
+            &format!("Bearer {}", jwt(r#"{"scope":"x"}"#)),
+        ));
         assert_eq!(
             bearer,
-            Some(CredentialsSeen { scheme: AuthScheme::Bearer, scopes: vec!["x".into()] })
+            Some(CredentialsSeen {
+                scheme: AuthScheme::Bearer,
+                scopes: vec!["x".into()]
+            })
         );
         assert_eq!(
             credentials_of(&headers("Authorization", "Basic dXNlcjpwdw==")).map(|c| c.scheme),
