@@ -34,6 +34,7 @@ fn main() -> ExitCode {
         Command::RecordRelease(args) => command::environment::record_release(args),
         Command::RecordSupportEnded(args) => command::environment::record_support_ended(args),
         Command::Deprecations(args) => command::deprecation::run(args, color),
+        Command::Record(args) => command::record::run(args, color),
     };
     match outcome {
         Ok(code) => exit::code(code),

@@ -5,6 +5,7 @@ pub mod broker;
 pub mod credentials;
 pub mod load;
 pub mod provider_state;
+pub mod record;
 pub mod replay;
 pub mod spec;
 pub mod verify;

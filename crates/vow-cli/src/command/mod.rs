@@ -8,6 +8,7 @@ pub mod diff;
 pub mod environment;
 pub mod publish;
 pub mod publish_spec;
+pub mod record;
 pub mod remote;
 pub mod token;
 pub mod verify;

@@ -7,6 +7,7 @@ mod broker_token;
 mod check;
 mod deprecations;
 mod diff;
+mod record;
 mod support;
 mod tidy;
 mod verify_bad_input;

@@ -11,9 +11,9 @@ use serde_json::Value;
 use super::recorder::{Draft, OperationState, Outcome, Recorder, Review};
 use super::template::slug;
 use crate::contract::{
-    AuthStatement, BodyExpectation, Contract, DEFAULT_CODE_POINTER, DimensionStatements,
-    ErrorsStatement, HandledError, HeaderExpectation, Interaction, LatencyStatement, Matcher,
-    Method, Request, ResponseExpectation, Rule, SchemaCell,
+    AuthStatement, BodyExpectation, Contract, DEFAULT_CODE_POINTER, DeprecationStatement,
+    DimensionStatements, ErrorsStatement, HandledError, HeaderExpectation, Interaction,
+    LatencyStatement, Matcher, Method, Request, ResponseExpectation, Rule, SchemaCell,
 };
 
 /// The smallest timeout suggested: loopback latencies would otherwise give timeouts no network
@@ -272,6 +272,22 @@ fn interaction(
                 recorder.consumer, recorder.consumer
             ));
         }
+    }
+
+    if outcome.deprecated > 0 {
+        statements.deprecation = Some(DeprecationStatement {
+            operation: true,
+            fields: Vec::new(),
+            parameters: Vec::new(),
+            sunset: outcome.sunset,
+        });
+        note(format!(
+            "deprecation: the provider marked the operation deprecated{}; plan the move away from it",
+            outcome
+                .sunset
+                .map(|d| format!(" with a sunset on {d}"))
+                .unwrap_or_default()
+        ));
     }
 
     let description = describe(operation, outcome, percentiles);

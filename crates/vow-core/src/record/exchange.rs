@@ -81,6 +81,9 @@ pub struct Exchange {
     pub content_type: Option<String>,
     /// Whether the response carried `Retry-After`.
     pub retry_after: bool,
+    /// Whether the response carried `Deprecation` (RFC 9745), and the `Sunset` date (RFC 8594).
+    pub deprecated: bool,
+    pub sunset: Option<chrono::NaiveDate>,
     pub response_body: Body,
     pub latency: Option<Duration>,
     /// The request's credentials: scheme and the token's scopes, never the secret.
@@ -163,12 +166,20 @@ impl Exchange {
 
         let mut content_type = None;
         let mut retry_after = false;
+        let mut deprecated = false;
+        let mut sunset = None;
         let mut response_encoded = false;
         for (name, value) in &raw.response_headers {
             if name.eq_ignore_ascii_case("content-type") {
                 content_type = Some(value.clone());
             } else if name.eq_ignore_ascii_case("retry-after") {
                 retry_after = true;
+            } else if name.eq_ignore_ascii_case("deprecation") {
+                deprecated = true;
+            } else if name.eq_ignore_ascii_case("sunset") {
+                sunset = chrono::DateTime::parse_from_rfc2822(value.trim())
+                    .ok()
+                    .map(|d| d.date_naive());
             } else if name.eq_ignore_ascii_case("content-encoding")
                 && !value.eq_ignore_ascii_case("identity")
             {
@@ -194,6 +205,8 @@ impl Exchange {
             status: raw.status,
             content_type,
             retry_after,
+            deprecated,
+            sunset,
             response_body,
             latency: raw.latency,
             credentials,

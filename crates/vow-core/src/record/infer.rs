@@ -356,11 +356,15 @@ fn to_schema(node: &Node, limits: &InferLimits) -> Value {
 }
 
 /// An `enum` is stated when few values recur: at most `max_distinct`, each seen at least twice,
-/// at least four strings in all, and none of them an identifier (ids recur in replays of one path,
+/// at least four strings in all and three per distinct value, and none of them an identifier (ids recur in replays of one path,
 /// not in the API's answers).
 fn enum_values(node: &Node) -> Option<Vec<String>> {
     let values = node.distinct.as_ref()?;
-    if node.strings < 4 || values.is_empty() || values.iter().any(|(_, n)| *n < 2) {
+    if node.strings < 4
+        || values.is_empty()
+        || node.strings < 3 * values.len() as u64
+        || values.iter().any(|(_, n)| *n < 2)
+    {
         return None;
     }
     if values
@@ -447,7 +451,7 @@ mod tests {
                 .clone()
         };
         assert_eq!(
-            statuses(&["open", "paid", "open", "paid", "open"]),
+            statuses(&["open", "paid", "open", "paid", "open", "paid"]),
             json!({"type": "string", "enum": ["open", "paid"]})
         );
         // A value seen once may be one of many.

@@ -94,6 +94,8 @@ pub(crate) struct Outcome {
     pub media_type_varies: bool,
     pub with_body: u64,
     pub retry_after: u64,
+    pub deprecated: u64,
+    pub sunset: Option<chrono::NaiveDate>,
     pub latency: Histogram<u32>,
     pub scheme: Option<AuthScheme>,
     pub with_credentials: u64,
@@ -445,6 +447,8 @@ impl Outcome {
             media_type_varies: false,
             with_body: 0,
             retry_after: 0,
+            deprecated: 0,
+            sunset: None,
             // Two significant digits keep one histogram near 13 KiB.
             latency: Histogram::new_with_bounds(1, LATENCY_MAX_MICROS, 2)
                 .expect("static histogram bounds are valid"),
@@ -496,6 +500,12 @@ impl Outcome {
         if exchange.retry_after {
             self.retry_after += 1;
         }
+        if exchange.deprecated {
+            self.deprecated += 1;
+            if self.sunset.is_none() {
+                self.sunset = exchange.sunset;
+            }
+        }
         if let Some(latency) = exchange.latency {
             let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
             self.latency
@@ -531,6 +541,10 @@ impl Outcome {
         }
         self.with_body += other.with_body;
         self.retry_after += other.retry_after;
+        self.deprecated += other.deprecated;
+        if self.sunset.is_none() {
+            self.sunset = other.sunset;
+        }
         let _ = self.latency.add(&other.latency);
         self.with_credentials += other.with_credentials;
         if self.scheme.is_none() {
