@@ -487,3 +487,109 @@ fn an_existing_draft_is_not_overwritten_without_force() {
             .starts_with("vow: 1")
     );
 }
+
+/// `vow record --har` on a committed fixture, into a temp file: the transcript and the draft.
+fn record_har(fixture: &str, extra: &[&str]) -> (String, Option<String>) {
+    let dir = temp();
+    let out = dir.path().join("draft.yaml");
+    let out_arg = out.display().to_string();
+    let mut args = vec![
+        "record",
+        "--har",
+        fixture,
+        "--consumer",
+        "checkout-web",
+        "--provider",
+        "shop-api",
+        "--out",
+        &out_arg,
+    ];
+    args.extend_from_slice(extra);
+    let output = vow(&args);
+    let text = transcript(&output).replace(&out_arg, "[out]");
+    (text, std::fs::read_to_string(&out).ok())
+}
+
+#[test]
+fn a_mitmproxy_har_export_becomes_a_draft() {
+    let (transcript, draft) = record_har("fixtures/record/har/mitmproxy-shop-api.har", &[]);
+    let draft = draft.unwrap_or_else(|| panic!("no draft:\n{transcript}"));
+    parse_contract("draft.yaml", &draft, SourceFormat::Yaml).unwrap_or_else(|e| panic!("{e}"));
+    insta::assert_snapshot!("har_mitmproxy_transcript", transcript);
+    insta::assert_snapshot!("har_mitmproxy_draft", draft);
+}
+
+#[test]
+fn a_chromium_har_export_becomes_a_draft_with_merged_path_templates() {
+    let (transcript, draft) = record_har(
+        "fixtures/record/har/chromium-shop-api.har",
+        &["--upstream", "http://shop-api.test:8080"],
+    );
+    let draft = draft.unwrap_or_else(|| panic!("no draft:\n{transcript}"));
+    let contract =
+        parse_contract("draft.yaml", &draft, SourceFormat::Yaml).unwrap_or_else(|e| panic!("{e}"));
+    let ids: Vec<&str> = contract
+        .interactions
+        .iter()
+        .map(|i| i.id.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "get-healthz",
+            "get-inventory",
+            "get-inventory-404",
+            "get-price"
+        ],
+        "{draft}"
+    );
+    insta::assert_snapshot!("har_chromium_transcript", transcript);
+    insta::assert_snapshot!("har_chromium_draft", draft);
+}
+
+#[test]
+fn with_a_spec_the_draft_uses_its_templates_and_operation_ids() {
+    let (transcript, draft) = record_har(
+        "fixtures/record/har/chromium-shop-api.har",
+        &["--spec", "specs/shop-api.yaml"],
+    );
+    let draft = draft.unwrap_or_else(|| panic!("no draft:\n{transcript}"));
+    let contract =
+        parse_contract("draft.yaml", &draft, SourceFormat::Yaml).unwrap_or_else(|e| panic!("{e}"));
+    let descriptions: Vec<&str> = contract
+        .interactions
+        .iter()
+        .map(|i| i.description.split(':').next().unwrap_or_default())
+        .collect();
+    insta::assert_debug_snapshot!(
+        "har_chromium_with_spec",
+        (
+            contract
+                .interactions
+                .iter()
+                .map(|i| i.id.as_str())
+                .collect::<Vec<_>>(),
+            descriptions
+        )
+    );
+}
+
+#[test]
+fn an_origin_filter_that_matches_nothing_writes_nothing() {
+    let (transcript, draft) = record_har(
+        "fixtures/record/har/mitmproxy-shop-api.har",
+        &["--upstream", "https://elsewhere.test"],
+    );
+    assert!(draft.is_none());
+    insta::assert_snapshot!("har_other_origin", transcript);
+}
+
+#[test]
+fn malformed_har_files_are_reported_with_file_line_and_pointer() {
+    let (truncated, draft) = record_har("fixtures/record/har/invalid/truncated.har", &[]);
+    assert!(draft.is_none());
+    insta::assert_snapshot!("har_truncated", truncated);
+    let (wrong, draft) = record_har("fixtures/record/har/invalid/wrong-types.har", &[]);
+    assert!(draft.is_none());
+    insta::assert_snapshot!("har_wrong_types", wrong);
+}

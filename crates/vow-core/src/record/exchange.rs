@@ -136,7 +136,7 @@ impl Exchange {
         let mut request_headers = Vec::new();
         for (name, value) in raw.request_headers {
             if redact::is_secret_header(&name) {
-                redacted.push(format!("header {name}"));
+                redacted.push(format!("header {}", name.to_ascii_lowercase()));
             } else if !is_noise_header(&name) {
                 request_headers.push((name, value));
             }
@@ -185,7 +185,7 @@ impl Exchange {
             {
                 response_encoded = true;
             } else if redact::is_secret_header(name) {
-                redacted.push(format!("response header {name}"));
+                redacted.push(format!("response header {}", name.to_ascii_lowercase()));
             }
         }
         let mut response_body =
@@ -355,13 +355,13 @@ mod tests {
         assert_eq!(
             exchange.redacted,
             [
-                "header Authorization",
-                "header Cookie",
-                "header X-Api-Key",
+                "header authorization",
+                "header cookie",
+                "header x-api-key",
                 "query access_token",
                 "request body /password",
                 "request body /card/number",
-                "response header Set-Cookie",
+                "response header set-cookie",
                 "response body /accessToken",
             ]
         );

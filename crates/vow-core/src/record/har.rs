@@ -261,11 +261,9 @@ impl Reader<'_> {
     fn content(&mut self, entry: &Value, at: &str, read: &mut HarRead) -> RawBody {
         let text = match entry.pointer("/response/content/text") {
             None | Some(Value::Null) => {
-                let size = entry
-                    .pointer("/response/content/size")
-                    .and_then(Value::as_u64)
-                    .unwrap_or(0);
-                if size > 0 {
+                // Exporters write -1 for a size they do not know; `bodySize` may still tell.
+                let size = |p: &str| entry.pointer(p).and_then(Value::as_i64).unwrap_or(0);
+                if size("/response/content/size") != 0 || size("/response/bodySize") > 0 {
                     read.bodies_not_exported += 1;
                 }
                 return RawBody::default_whole();

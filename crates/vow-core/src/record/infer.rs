@@ -113,7 +113,7 @@ impl Inference {
     pub fn merge(&mut self, other: &Inference) {
         self.bodies += other.bodies;
         let mut nodes = self.nodes;
-        merge(&mut self.root, &other.root, 0, &self.limits, &mut nodes);
+        merge(&mut self.root, &other.root, &self.limits, &mut nodes);
         self.nodes = nodes;
     }
 
@@ -124,7 +124,7 @@ impl Inference {
             "$schema".into(),
             json!("https://json-schema.org/draft/2020-12/schema"),
         );
-        if let Value::Object(rest) = to_schema(&self.root, &self.limits) {
+        if let Value::Object(rest) = to_schema(&self.root) {
             schema.extend(rest);
         }
         Value::Object(schema)
@@ -249,7 +249,7 @@ fn count_distinct(node: &mut Node, s: &str, count: u64, limits: &InferLimits) {
     }
 }
 
-fn merge(into: &mut Node, from: &Node, depth: usize, limits: &InferLimits, nodes: &mut usize) {
+fn merge(into: &mut Node, from: &Node, limits: &InferLimits, nodes: &mut usize) {
     into.types |= from.types;
     into.open |= from.open;
     if from.strings > 0 {
@@ -274,23 +274,33 @@ fn merge(into: &mut Node, from: &Node, depth: usize, limits: &InferLimits, nodes
     into.seen += from.seen;
     if let Some(from_items) = &from.items {
         match &mut into.items {
-            Some(items) => merge(items, from_items, depth + 1, limits, nodes),
-            None => into.items = Some(from_items.clone()),
+            Some(items) => merge(items, from_items, limits, nodes),
+            None if *nodes + size(from_items) <= limits.max_nodes => {
+                *nodes += size(from_items);
+                into.items = Some(from_items.clone());
+            }
+            None => into.open = true,
         }
     }
     for (key, present, child) in &from.members {
         if let Some(entry) = into.members.iter_mut().find(|(k, _, _)| k == key) {
             entry.1 += present;
-            merge(&mut entry.2, child, depth + 1, limits, nodes);
-        } else if into.members.len() < limits.max_keys && *nodes < limits.max_nodes {
-            *nodes += 1;
+            merge(&mut entry.2, child, limits, nodes);
+        } else if into.members.len() < limits.max_keys && *nodes + size(child) <= limits.max_nodes {
+            *nodes += size(child);
             into.members.push((key.clone(), *present, child.clone()));
         }
     }
     into.objects += from.objects;
 }
 
-fn to_schema(node: &Node, limits: &InferLimits) -> Value {
+/// The places in a subtree.
+fn size(node: &Node) -> usize {
+    1 + node.items.as_deref().map_or(0, size)
+        + node.members.iter().map(|(_, _, c)| size(c)).sum::<usize>()
+}
+
+fn to_schema(node: &Node) -> Value {
     let mut schema = Map::new();
     let mut types = node.types;
     if types & INTEGER != 0 && types & NUMBER != 0 {
@@ -339,7 +349,7 @@ fn to_schema(node: &Node, limits: &InferLimits) -> Value {
         let mut properties = Map::new();
         let mut required = Vec::new();
         for (key, present, child) in &node.members {
-            properties.insert(key.clone(), to_schema(child, limits));
+            properties.insert(key.clone(), to_schema(child));
             if *present == node.objects {
                 required.push(json!(key));
             }
@@ -350,7 +360,7 @@ fn to_schema(node: &Node, limits: &InferLimits) -> Value {
         }
     }
     if let Some(items) = &node.items {
-        schema.insert("items".into(), to_schema(items, limits));
+        schema.insert("items".into(), to_schema(items));
     }
     Value::Object(schema)
 }

@@ -654,7 +654,7 @@ mod tests {
             (handles[0].status, handles[0].retry, handles[0].problem_json),
             (404, false, true)
         );
-        assert_eq!(draft.redacted, ["header Authorization"]);
+        assert_eq!(draft.redacted, ["header authorization"]);
 
         let text = to_yaml(&draft.contract);
         let back = parse_contract("draft.yaml", &text, SourceFormat::Yaml)

@@ -135,7 +135,7 @@ pub fn looks_like_card_number(text: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Masks secret members and card numbers in `value`, in place, and records where (as JSON

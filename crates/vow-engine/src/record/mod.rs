@@ -33,6 +33,6 @@ pub enum RecordError {
     },
     #[error("the recorder stopped unexpectedly; no draft was written")]
     RecorderStopped,
-    #[error("{0}")]
+    #[error(transparent)]
     Har(#[from] vow_core::record::HarError),
 }
