@@ -59,6 +59,8 @@ pub enum Command {
     /// Serve contracts as a strict stub provider for consumer tests: report requests that match
     /// nothing and interactions never exercised, and rehearse the provider's errors and latency.
     Mock(MockArgs),
+    /// Write a contract draft from live traffic (a recording reverse proxy) or from HAR files.
+    Record(RecordArgs),
 }
 
 /// Which broker a client command talks to.
@@ -638,6 +640,74 @@ pub struct DiffArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = SpecReportFormat::Human)]
     pub format: SpecReportFormat,
+}
+
+/// File formats of `vow record`'s draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DraftFormat {
+    Yaml,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The provider's base URL: requests are forwarded there. With --har, only entries for this
+    /// origin are read.
+    #[arg(long, value_name = "URL", value_parser = parse_url, required_unless_present = "har")]
+    pub upstream: Option<Url>,
+
+    /// Where the recording proxy listens (port 0 picks a free one).
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = "127.0.0.1:8081",
+        conflicts_with = "har"
+    )]
+    pub listen: SocketAddr,
+
+    /// Read these HAR files (browser or proxy exports) instead of running the proxy.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub har: Vec<PathBuf>,
+
+    /// The consuming service the draft is for.
+    #[arg(long, value_name = "NAME")]
+    pub consumer: String,
+
+    /// The providing service.
+    #[arg(long, value_name = "NAME")]
+    pub provider: String,
+
+    /// The draft contract file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// The draft's format (default: from --out's extension, .json or else YAML).
+    #[arg(long, value_enum)]
+    pub format: Option<DraftFormat>,
+
+    /// Replace --out if it exists.
+    #[arg(long)]
+    pub force: bool,
+
+    /// The provider's OpenAPI spec: its path templates and operation ids name the interactions.
+    #[arg(long, value_name = "SPEC")]
+    pub spec: Option<PathBuf>,
+
+    /// Largest body kept for inference (larger bodies pass through and are noted).
+    #[arg(long, default_value = "1MiB", value_parser = parse_size, value_name = "SIZE")]
+    pub max_body_size: u64,
+
+    /// Stop recording after this long (e.g. 10m).
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION", conflicts_with = "har")]
+    pub duration: Option<Duration>,
+
+    /// Stop recording after this many exchanges.
+    #[arg(long, value_name = "N", conflicts_with = "har", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_requests: Option<u64>,
+
+    /// How long the upstream may take to answer one request with its headers.
+    #[arg(long, default_value = "30s", value_parser = parse_duration, value_name = "DURATION")]
+    pub upstream_timeout: Duration,
 }
 
 #[derive(Debug, Args)]

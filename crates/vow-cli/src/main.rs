@@ -36,6 +36,7 @@ fn main() -> ExitCode {
         Command::Deprecations(args) => command::deprecation::run(args, color),
         Command::Import(args) => command::import::run(args),
         Command::Mock(args) => command::mock::run(args, color),
+        Command::Record(args) => command::record::run(args, color),
     };
     match outcome {
         Ok(code) => exit::code(code),

@@ -13,6 +13,7 @@ pub mod finding;
 pub mod import;
 pub mod matching;
 pub mod mock;
+pub mod record;
 pub mod rules;
 pub mod spec;
 pub mod verification;

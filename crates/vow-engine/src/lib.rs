@@ -6,6 +6,7 @@ pub mod credentials;
 pub mod load;
 pub mod mock;
 pub mod provider_state;
+pub mod record;
 pub mod replay;
 pub mod spec;
 pub mod verify;

@@ -10,6 +10,7 @@ pub mod import;
 pub mod mock;
 pub mod publish;
 pub mod publish_spec;
+pub mod record;
 pub mod remote;
 pub mod token;
 pub mod verify;

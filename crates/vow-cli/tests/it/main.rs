@@ -9,6 +9,7 @@ mod deprecations;
 mod diff;
 mod import_pact;
 mod mock;
+mod record;
 mod support;
 mod tidy;
 mod verify_bad_input;
