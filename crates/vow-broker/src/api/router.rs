@@ -29,6 +29,11 @@ pub struct Settings {
     pub header_timeout: Duration,
     /// How long a client may take to send a request's body; slower ones get 408.
     pub body_timeout: Duration,
+    /// The URL people reach the broker at; an `https` one makes the pages' cookies `Secure`.
+    pub public_url: Option<String>,
+    /// Whether a proxy in front sets `X-Forwarded-Proto` (and strips it from clients): then
+    /// `X-Forwarded-Proto: https` makes the pages' cookies `Secure`.
+    pub trust_forwarded_proto: bool,
 }
 
 impl Default for Settings {
@@ -38,6 +43,8 @@ impl Default for Settings {
             public_read: false,
             header_timeout: Duration::from_secs(30),
             body_timeout: Duration::from_secs(60),
+            public_url: None,
+            trust_forwarded_proto: false,
         }
     }
 }
@@ -291,6 +298,8 @@ pub fn router_with_metrics(store: Store, settings: Settings, metrics: Metrics) -
         })
         // Only matched routes: an unknown path is a 404 whoever asks.
         .route_layer(from_fn_with_state(state.clone(), auth::authenticate))
+        // The web pages, with their own route table and session check (see `crate::web`).
+        .merge(crate::web::router(state.clone()))
         .fallback(|| async {
             ApiError::NotFound {
                 code: "route_not_found",

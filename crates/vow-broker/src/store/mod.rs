@@ -12,7 +12,9 @@ mod record;
 mod release;
 mod selection;
 mod service;
+mod session;
 mod token;
+mod view;
 
 pub use contract::NewContract;
 pub use error::StoreError;
@@ -21,8 +23,8 @@ pub(crate) use evidence::{NewCompatibility, StoredFact};
 pub use pool::{Database, PoolStats, Store, StoreSettings};
 pub use question::{LoadedQuestion, MissingAssessment};
 pub use record::{
-    Deployment, Environment, Publication, Put, Service, StoredContract, Token, Version,
-    VersionAttributes,
+    Deployment, Environment, Placement, Publication, Put, Service, SpecRef, StoredContract, Token,
+    Version, VersionAttributes,
 };
 pub use release::Release;
 pub use selection::{SelectedBecause, SelectedConsumer, SelectedContract};

@@ -6,6 +6,7 @@ mod support;
 
 mod api;
 mod auth;
+mod browser;
 mod can_i_deploy;
 mod concurrency;
 mod deployment;
@@ -13,4 +14,5 @@ mod error;
 mod observe;
 mod openapi;
 mod outage;
+mod pages;
 mod serve;
