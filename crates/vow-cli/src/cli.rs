@@ -456,6 +456,20 @@ pub struct BrokerServeArgs {
     )]
     pub public_read: bool,
 
+    /// The URL people reach the broker at (e.g. https://vow.example.com); an https URL makes the
+    /// web pages' sign-in cookies Secure.
+    #[arg(long, env = "VOW_BROKER_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+
+    /// Trust X-Forwarded-Proto from the proxy in front (which must set it and strip clients'):
+    /// `https` there makes the web pages' sign-in cookies Secure.
+    #[arg(
+        long,
+        env = "VOW_BROKER_TRUST_FORWARDED_PROTO",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub trust_forwarded_proto: bool,
+
     /// Log format on stderr: one JSON object per line, or text for people [default: json when
     /// stdout is not a terminal, text when it is].
     #[arg(long, env = "VOW_LOG_FORMAT", value_enum, value_name = "FORMAT")]

@@ -300,7 +300,7 @@ async fn journey(
         ("as_of", "2027-07-01"),
     ] {
         driver
-            .find(By::Css(&format!("input[name={name}]")))
+            .find(By::Css(format!("input[name={name}]")))
             .await?
             .send_keys(value)
             .await?;

@@ -246,6 +246,10 @@ fn pages_are_not_api_routes_and_not_in_the_openapi_document() {
     }
 }
 
+/// A viewer: its name, the router it asks, its cookies, and the status a GET of a `Read` page
+/// gets.
+type Case<'a> = (&'a str, &'a Router, Vec<(&'a str, &'a str)>, StatusCode);
+
 async fn every_page_lets_in_exactly_the_viewers_its_access_level_allows(app: TestApp) {
     seed(&app).await;
     let open = app.router();
@@ -274,7 +278,7 @@ async fn every_page_lets_in_exactly_the_viewers_its_access_level_allows(app: Tes
     for (method, path, access) in pages() {
         let path = concrete(path);
         // (viewer, router, cookies, expected status for a GET)
-        let cases: [(&str, &Router, Vec<(&str, &str)>, StatusCode); 4] = [
+        let cases: [Case; 4] = [
             (
                 "nobody",
                 &locked,

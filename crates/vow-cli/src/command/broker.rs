@@ -36,6 +36,8 @@ async fn serve(args: BrokerServeArgs, color: ColorChoice) -> Result<u8, Failure>
     let settings = Settings {
         max_body_bytes: usize::try_from(args.max_body_size).unwrap_or(usize::MAX),
         public_read: args.public_read,
+        public_url: args.public_url.clone(),
+        trust_forwarded_proto: args.trust_forwarded_proto,
         ..Settings::default()
     };
     let store = open(&args.database).await?;
