@@ -463,6 +463,21 @@ pub struct BrokerServeArgs {
     )]
     pub public_read: bool,
 
+    /// The URL people and webhook receivers reach the broker at (e.g. https://vow.example.com):
+    /// the `broker_url` webhook variable, and an https URL makes the web pages' sign-in cookies
+    /// Secure [default: http:// and the listening address].
+    #[arg(long, env = "VOW_BROKER_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<Url>,
+
+    /// Trust X-Forwarded-Proto from the proxy in front (which must set it and strip clients'):
+    /// `https` there makes the web pages' sign-in cookies Secure.
+    #[arg(
+        long,
+        env = "VOW_BROKER_TRUST_FORWARDED_PROTO",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub trust_forwarded_proto: bool,
+
     /// Log format on stderr: one JSON object per line, or text for people [default: json when
     /// stdout is not a terminal, text when it is].
     #[arg(long, env = "VOW_LOG_FORMAT", value_enum, value_name = "FORMAT")]
@@ -486,11 +501,6 @@ pub struct BrokerServeArgs {
 /// How `vow broker serve` delivers webhooks (docs/broker.md, "Webhooks").
 #[derive(Debug, Args)]
 pub struct BrokerWebhookArgs {
-    /// The broker's URL as webhook receivers should see it (the `broker_url` template variable)
-    /// [default: http:// and the listening address].
-    #[arg(long, env = "VOW_PUBLIC_URL", value_name = "URL")]
-    pub public_url: Option<Url>,
-
     /// The key that seals webhook secrets: 32 bytes in base64 (`openssl rand -base64 32`). Every
     /// broker sharing a database needs the same one [default: the file webhook.key in --data-dir,
     /// created on first start].

@@ -12,7 +12,7 @@ mod extract;
 mod health;
 mod observe;
 mod openapi;
-mod router;
+pub(crate) mod router;
 mod service;
 mod spec;
 mod token;

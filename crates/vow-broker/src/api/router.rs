@@ -33,6 +33,11 @@ pub struct Settings {
     pub body_timeout: Duration,
     /// How webhooks are checked, sealed and delivered.
     pub webhooks: WebhookSettings,
+    /// The URL people reach the broker at; an `https` one makes the pages' cookies `Secure`.
+    pub public_url: Option<String>,
+    /// Whether a proxy in front sets `X-Forwarded-Proto` (and strips it from clients): then
+    /// `X-Forwarded-Proto: https` makes the pages' cookies `Secure`.
+    pub trust_forwarded_proto: bool,
 }
 
 impl Default for Settings {
@@ -43,6 +48,8 @@ impl Default for Settings {
             header_timeout: Duration::from_secs(30),
             body_timeout: Duration::from_secs(60),
             webhooks: WebhookSettings::default(),
+            public_url: None,
+            trust_forwarded_proto: false,
         }
     }
 }
@@ -314,6 +321,8 @@ pub fn router_with_metrics(store: Store, settings: Settings, metrics: Metrics) -
         })
         // Only matched routes: an unknown path is a 404 whoever asks.
         .route_layer(from_fn_with_state(state.clone(), auth::authenticate))
+        // The web pages, with their own route table and session check (see `crate::web`).
+        .merge(crate::web::router(state.clone()))
         .fallback(|| async {
             ApiError::NotFound {
                 code: "route_not_found",

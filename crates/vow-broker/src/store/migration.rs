@@ -43,6 +43,12 @@ pub(crate) const STEPS: &[Step] = &[
         sqlite: include_str!("../../../../migrations/sqlite/0004_webhooks.sql"),
         postgres: include_str!("../../../../migrations/postgres/0004_webhooks.sql"),
     },
+    Step {
+        version: 5,
+        description: "sessions",
+        sqlite: include_str!("../../../../migrations/sqlite/0005_sessions.sql"),
+        postgres: include_str!("../../../../migrations/postgres/0005_sessions.sql"),
+    },
 ];
 
 fn migrator(sql: impl Fn(&Step) -> &'static str) -> Migrator {

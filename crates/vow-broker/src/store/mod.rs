@@ -12,7 +12,9 @@ mod record;
 mod release;
 mod selection;
 mod service;
+mod session;
 mod token;
+mod view;
 mod webhook;
 
 pub use contract::NewContract;
@@ -22,8 +24,8 @@ pub(crate) use evidence::{NewCompatibility, StoredFact};
 pub use pool::{Database, PoolStats, Store, StoreSettings};
 pub use question::{LoadedQuestion, MissingAssessment};
 pub use record::{
-    Deployment, Environment, Publication, Put, Service, StoredContract, Token, Version,
-    VersionAttributes,
+    Deployment, Environment, Placement, Publication, Put, Service, SpecRef, StoredContract, Token,
+    Version, VersionAttributes,
 };
 pub use release::Release;
 pub use selection::{SelectedBecause, SelectedConsumer, SelectedContract};

@@ -175,3 +175,34 @@ from_row!(TokenRow {
     last_used_at: "last_used_at",
     service: "service",
 });
+
+/// A version current in an environment: deployed there, or released and still supported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Placement {
+    pub environment: String,
+    pub service: String,
+    pub version: String,
+    /// `deployed` or `released`.
+    pub how: String,
+    pub since: DateTime<Utc>,
+}
+from_row!(Placement {
+    environment: "environment",
+    service: "service",
+    version: "version",
+    how: "how",
+    since: "since",
+});
+
+/// A provider version's published spec, by its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SpecRef {
+    pub version: String,
+    pub hash: String,
+    pub published_at: DateTime<Utc>,
+}
+from_row!(SpecRef {
+    version: "version",
+    hash: "hash",
+    published_at: "published_at",
+});

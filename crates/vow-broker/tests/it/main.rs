@@ -6,6 +6,7 @@ mod support;
 
 mod api;
 mod auth;
+mod browser;
 mod can_i_deploy;
 mod concurrency;
 mod deployment;
@@ -13,5 +14,6 @@ mod error;
 mod observe;
 mod openapi;
 mod outage;
+mod pages;
 mod serve;
 mod webhooks;

@@ -54,6 +54,8 @@ async fn serve(args: BrokerServeArgs, color: ColorChoice) -> Result<u8, Failure>
         max_body_bytes: usize::try_from(args.max_body_size).unwrap_or(usize::MAX),
         public_read: args.public_read,
         webhooks: webhook_settings(&args, address)?,
+        public_url: args.public_url.as_ref().map(ToString::to_string),
+        trust_forwarded_proto: args.trust_forwarded_proto,
         ..Settings::default()
     };
     write_stdout(&format!("listening on http://{address}\n"))?;
@@ -78,7 +80,7 @@ fn webhook_settings(
     }
     .context("failed to load the webhook key")
     .map_err(|e| Failure::new(exit::INVALID_INPUT, e))?;
-    let broker_url = match &flags.public_url {
+    let broker_url = match &args.public_url {
         Some(url) => url.as_str().trim_end_matches('/').to_owned(),
         None => format!("http://{address}"),
     };

@@ -1,0 +1,17 @@
+//! The broker's web pages: server-rendered HTML for people (API owners first), built on the same
+//! store queries and can-I-deploy decision as the API, with sign-in sessions for brokers that
+//! require tokens. The pages are not API: they have their own route table ([`pages`]), their own
+//! access check (a session cookie rather than a bearer header), and answer errors with HTML.
+
+mod asset;
+mod deploy;
+mod deprecation;
+mod overview;
+mod render;
+mod route;
+mod service;
+mod session;
+mod sign_in;
+
+pub use route::pages;
+pub(crate) use route::router;
