@@ -258,8 +258,15 @@ fn interaction(
             scheme,
             scopes: outcome.scopes.iter().cloned().collect(),
             credentials: Some(recorder.consumer.clone()),
-            probes: true,
+            // Traffic shows what the token was allowed, never what the provider must refuse, so
+            // the draft does not promise the 401 and 403 probes; people turn them on.
+            probes: false,
         });
+        note(
+            "auth: probes are off in the draft; set `probes: true` once you know the provider \
+             answers requests without credentials with 401 and missing scopes with 403"
+                .to_owned(),
+        );
         if outcome.with_credentials < outcome.count {
             note(format!(
                 "auth: only {} of {} requests carried credentials",
