@@ -11,7 +11,12 @@ use std::time::Duration;
 
 use axum::http::Method;
 use chrono::Utc;
-use thirtyfour::prelude::*;
+use fantoccini::elements::Element;
+use fantoccini::error::CmdError;
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::process::{Child, Command};
 use vow_broker::Settings;
@@ -77,16 +82,14 @@ fn screenshots() -> PathBuf {
     dir
 }
 
-async fn shot(driver: &WebDriver, name: &str) {
-    driver
-        .screenshot(&screenshots().join(format!("{name}.png")))
-        .await
-        .expect("screenshot");
+async fn shot(driver: &Client, name: &str) {
+    let png = driver.screenshot().await.expect("screenshot");
+    std::fs::write(screenshots().join(format!("{name}.png")), png).expect("screenshot file");
 }
 
-async fn body_text(driver: &WebDriver) -> String {
+async fn body_text(driver: &Client) -> String {
     driver
-        .find(By::Tag("body"))
+        .find(Locator::Css("body"))
         .await
         .expect("body")
         .text()
@@ -94,7 +97,7 @@ async fn body_text(driver: &WebDriver) -> String {
         .expect("text")
 }
 
-async fn path_of(driver: &WebDriver) -> String {
+async fn path_of(driver: &Client) -> String {
     let url = driver.current_url().await.expect("url");
     match url.query() {
         Some(query) => format!("{}?{query}", url.path()),
@@ -102,12 +105,11 @@ async fn path_of(driver: &WebDriver) -> String {
     }
 }
 
-async fn pwned(driver: &WebDriver) -> String {
+async fn pwned(driver: &Client) -> String {
     driver
         .execute("return typeof window.vowPwned;", Vec::new())
         .await
         .expect("script")
-        .json()
         .as_str()
         .unwrap_or_default()
         .to_owned()
@@ -118,9 +120,6 @@ async fn a_person_signs_in_reads_deprecation_windows_and_asks_can_i_deploy() {
     let Some(chromedriver) = chromedriver().await else {
         return;
     };
-    // reqwest (under thirtyfour) may be built with vow-engine's TLS features in a workspace
-    // build, which need a crypto provider even for plain HTTP.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let app = TestApp::sqlite().await;
     seed(&app).await;
     let now = Utc::now();
@@ -139,37 +138,42 @@ async fn a_person_signs_in_reads_deprecation_windows_and_asks_can_i_deploy() {
         },
     ));
 
-    let mut caps = DesiredCapabilities::chrome();
-    for arg in [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-        "--window-size=1280,1000",
-    ] {
-        caps.add_arg(arg).expect("arg");
-    }
+    let mut chrome = json!({
+        "args": [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-dev-shm-usage",
+            "--disable-gpu",
+            "--window-size=1280,1000",
+        ],
+    });
     if std::path::Path::new("/usr/bin/chromium").exists() {
-        caps.set_binary("/usr/bin/chromium").expect("binary");
+        chrome["binary"] = json!("/usr/bin/chromium");
     }
-    let driver = WebDriver::new(&chromedriver.url, caps)
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".to_owned(), json!("chrome"));
+    caps.insert("goog:chromeOptions".to_owned(), chrome);
+    // chromedriver listens on loopback over plain HTTP: no TLS in the connector.
+    let driver = ClientBuilder::new(HttpConnector::new())
+        .capabilities(caps)
+        .connect(&chromedriver.url)
         .await
         .expect("a Chromium session");
     let outcome = journey(&driver, &app, &broker, &secret).await;
-    driver.quit().await.ok();
+    driver.close().await.ok();
     let _ = stop.send(());
     server.await.expect("server task").expect("server");
     outcome.expect("the journey");
 }
 
 async fn journey(
-    driver: &WebDriver,
+    driver: &Client,
     app: &TestApp,
     broker: &str,
     secret: &str,
-) -> WebDriverResult<()> {
+) -> Result<(), CmdError> {
     // The broker has a token: pages send a stranger to sign in, and back afterwards.
-    driver.goto(format!("{broker}/services/shop-api")).await?;
+    driver.goto(&format!("{broker}/services/shop-api")).await?;
     assert!(
         path_of(driver).await.starts_with("/sign-in?next="),
         "{}",
@@ -178,32 +182,40 @@ async fn journey(
     shot(driver, "01-sign-in").await;
     // Keyboard first: the skip link is the first thing Tab reaches.
     driver
-        .find(By::Tag("body"))
+        .find(Locator::Css("body"))
         .await?
-        .send_keys(Key::Tab)
+        .send_keys(&Key::Tab)
         .await?;
     let focused = driver
         .execute("return document.activeElement.className;", Vec::new())
         .await?;
-    assert_eq!(focused.json(), "skip");
+    assert_eq!(focused, "skip");
     driver
-        .find(By::Id("token"))
+        .find(Locator::Id("token"))
         .await?
         .send_keys("vow_not-a-token")
         .await?;
-    navigate(driver, driver.find(By::Css("form.stack button")).await?).await?;
+    navigate(
+        driver,
+        driver.find(Locator::Css("form.stack button")).await?,
+    )
+    .await?;
     assert!(body_text(driver).await.contains("That is not a vow token"));
     driver
-        .find(By::Id("token"))
+        .find(Locator::Id("token"))
         .await?
         .send_keys(secret)
         .await?;
-    navigate(driver, driver.find(By::Css("form.stack button")).await?).await?;
+    navigate(
+        driver,
+        driver.find(Locator::Css("form.stack button")).await?,
+    )
+    .await?;
     assert_eq!(path_of(driver).await, "/services/shop-api");
     assert!(body_text(driver).await.contains("Signed in as alice"));
 
     // Overview → service → deprecation windows, by following links.
-    navigate(driver, driver.find(By::LinkText("Overview")).await?).await?;
+    navigate(driver, driver.find(Locator::LinkText("Overview")).await?).await?;
     let overview = body_text(driver).await;
     assert!(
         overview.contains("3 services, 2 environments"),
@@ -213,7 +225,7 @@ async fn journey(
     navigate(
         driver,
         driver
-            .find(By::Css("a[href='/services/mobile-app']"))
+            .find(Locator::Css("a[href='/services/mobile-app']"))
             .await?,
     )
     .await?;
@@ -222,39 +234,52 @@ async fn journey(
     assert!(service.contains(SCRIPT_BRANCH), "{service}");
     assert_eq!(pwned(driver).await, "undefined");
     shot(driver, "03-service-mobile-app").await;
-    navigate(driver, driver.find(By::LinkText("Overview")).await?).await?;
+    navigate(driver, driver.find(Locator::LinkText("Overview")).await?).await?;
     navigate(
         driver,
-        driver.find(By::Css("a[href='/services/shop-api']")).await?,
+        driver
+            .find(Locator::Css("a[href='/services/shop-api']"))
+            .await?,
     )
     .await?;
     navigate(
         driver,
-        driver.find(By::LinkText("Deprecation windows")).await?,
+        driver
+            .find(Locator::LinkText("Deprecation windows"))
+            .await?,
     )
     .await?;
     assert_eq!(path_of(driver).await, "/services/shop-api/deprecations");
     // The clock at a fixed date, where the cart summary's sunset is near.
     driver
-        .goto(format!(
+        .goto(&format!(
             "{broker}/services/shop-api/deprecations?as_of={AS_OF}"
         ))
         .await?;
     let all = body_text(driver).await;
     assert!(all.contains("near"), "{all}");
-    let rows = driver.find_all(By::Css("#windows tbody tr")).await?.len();
+    let rows = driver
+        .find_all(Locator::Css("#windows tbody tr"))
+        .await?
+        .len();
     assert!(rows >= 3, "{rows}");
-    let near = driver.find_all(By::Css("#windows tr.status-near")).await?;
+    let near = driver
+        .find_all(Locator::Css("#windows tr.status-near"))
+        .await?;
     assert!(!near.is_empty());
     shot(driver, "04-deprecation-windows").await;
 
     // Filter by consumer with the form, keeping the date.
     driver
-        .find(By::Css("input[name=consumer]"))
+        .find(Locator::Css("input[name=consumer]"))
         .await?
         .send_keys("kiosk-app")
         .await?;
-    navigate(driver, driver.find(By::Css("form.filters button")).await?).await?;
+    navigate(
+        driver,
+        driver.find(Locator::Css("form.filters button")).await?,
+    )
+    .await?;
     assert!(path_of(driver).await.contains(&format!("as_of={AS_OF}")));
     let consumers: Vec<String> = consumer_column(driver).await?;
     assert!(
@@ -270,21 +295,29 @@ async fn journey(
 
     // Sort by consumer: the header link, once ascending, twice descending.
     driver
-        .goto(format!(
+        .goto(&format!(
             "{broker}/services/shop-api/deprecations?as_of={AS_OF}"
         ))
         .await?;
-    navigate(driver, driver.find(By::LinkText("Consumer")).await?).await?;
+    navigate(driver, driver.find(Locator::LinkText("Consumer")).await?).await?;
     let ascending = consumer_column(driver).await?;
     let mut sorted = ascending.clone();
     sorted.sort();
     assert_eq!(ascending, sorted);
-    navigate(driver, driver.find(By::PartialLinkText("Consumer")).await?).await?;
+    navigate(
+        driver,
+        driver
+            .find(Locator::XPath(
+                "//a[contains(normalize-space(.), 'Consumer')]",
+            ))
+            .await?,
+    )
+    .await?;
     let descending = consumer_column(driver).await?;
     sorted.reverse();
     assert_eq!(descending, sorted);
     let header = driver
-        .find(By::Css("th[aria-sort=descending]"))
+        .find(Locator::Css("th[aria-sort=descending]"))
         .await?
         .text()
         .await?;
@@ -292,7 +325,11 @@ async fn journey(
     shot(driver, "06-sorted").await;
 
     // The can-I-deploy form answers what the API answers.
-    navigate(driver, driver.find(By::LinkText("Can I deploy?")).await?).await?;
+    navigate(
+        driver,
+        driver.find(Locator::LinkText("Can I deploy?")).await?,
+    )
+    .await?;
     for (name, value) in [
         ("service", "mobile-app"),
         ("version", "7.0.0"),
@@ -300,13 +337,17 @@ async fn journey(
         ("as_of", "2027-07-01"),
     ] {
         driver
-            .find(By::Css(format!("input[name={name}]")))
+            .find(Locator::Css(&format!("input[name={name}]")))
             .await?
             .send_keys(value)
             .await?;
     }
-    navigate(driver, driver.find(By::Css("form.filters button")).await?).await?;
-    let verdict = driver.find(By::Id("verdict")).await?.text().await?;
+    navigate(
+        driver,
+        driver.find(Locator::Css("form.filters button")).await?,
+    )
+    .await?;
+    let verdict = driver.find(Locator::Id("verdict")).await?.text().await?;
     let api = app
         .call_as(Some(secret), Method::GET, "/api/v1/can-i-deploy?service=mobile-app&version=7.0.0&environment=production&as_of=2027-07-01", None)
         .await
@@ -323,7 +364,7 @@ async fn journey(
     let reasons: Vec<String> = {
         let mut out = Vec::new();
         for cell in driver
-            .find_all(By::Css("#rows tbody tr td:nth-child(2)"))
+            .find_all(Locator::Css("#rows tbody tr td:nth-child(2)"))
             .await?
         {
             out.push(cell.text().await?);
@@ -340,11 +381,11 @@ async fn journey(
     shot(driver, "07-can-i-deploy").await;
 
     // Hostile input in the form comes back as text.
-    driver.goto(format!("{broker}/can-i-deploy?service=mobile-app&version=%3Cimg%20src=x%20onerror=window.vowPwned=3%3E&environment=production")).await?;
+    driver.goto(&format!("{broker}/can-i-deploy?service=mobile-app&version=%3Cimg%20src=x%20onerror=window.vowPwned=3%3E&environment=production")).await?;
     assert!(body_text(driver).await.contains("the version number"));
     assert_eq!(pwned(driver).await, "undefined");
     driver
-        .goto(format!("{broker}/services/no-such-service"))
+        .goto(&format!("{broker}/services/no-such-service"))
         .await?;
     assert!(
         body_text(driver)
@@ -354,9 +395,13 @@ async fn journey(
     shot(driver, "08-not-found").await;
 
     // Signing out ends the session: the next page asks to sign in again.
-    driver.goto(format!("{broker}/")).await?;
-    navigate(driver, driver.find(By::Css("header form button")).await?).await?;
-    driver.goto(format!("{broker}/")).await?;
+    driver.goto(&format!("{broker}/")).await?;
+    navigate(
+        driver,
+        driver.find(Locator::Css("header form button")).await?,
+    )
+    .await?;
+    driver.goto(&format!("{broker}/")).await?;
     assert!(
         path_of(driver).await.starts_with("/sign-in"),
         "{}",
@@ -368,7 +413,7 @@ async fn journey(
 
 /// Clicks something that loads a page, and waits until the new page has loaded (a marker
 /// set on the old page is gone).
-async fn navigate(driver: &WebDriver, element: WebElement) -> WebDriverResult<()> {
+async fn navigate(driver: &Client, element: Element) -> Result<(), CmdError> {
     driver
         .execute("window.vowOldPage = true;", Vec::new())
         .await?;
@@ -380,7 +425,7 @@ async fn navigate(driver: &WebDriver, element: WebElement) -> WebDriverResult<()
                 Vec::new(),
             )
             .await?;
-        if loaded.json() == true {
+        if loaded == true {
             return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -389,10 +434,10 @@ async fn navigate(driver: &WebDriver, element: WebElement) -> WebDriverResult<()
 }
 
 /// The consumer column of the deprecation windows table, top to bottom.
-async fn consumer_column(driver: &WebDriver) -> WebDriverResult<Vec<String>> {
+async fn consumer_column(driver: &Client) -> Result<Vec<String>, CmdError> {
     let mut out = Vec::new();
     for cell in driver
-        .find_all(By::Css("#windows tbody tr td:nth-child(4)"))
+        .find_all(Locator::Css("#windows tbody tr td:nth-child(4)"))
         .await?
     {
         out.push(cell.text().await?);
