@@ -59,7 +59,7 @@ async fn serve(args: BrokerServeArgs, color: ColorChoice) -> Result<u8, Failure>
         ..Settings::default()
     };
     write_stdout(&format!("listening on http://{address}\n"))?;
-    vow_broker::serve(listener, store.clone(), settings, shutdown_signal())
+    vow_broker::serve(listener, store.clone(), settings, super::shutdown_signal())
         .await
         .context("the server failed")
         .map_err(|e| Failure::new(exit::UNREACHABLE, e))?;
@@ -185,26 +185,4 @@ fn install_logging(args: &BrokerServeArgs, color: ColorChoice) {
             .with_ansi(Style::for_stderr(color).enabled)
             .try_init(),
     };
-}
-
-/// Completes on Ctrl-C or, on Unix, SIGTERM (what container runtimes send to stop a service).
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
-    }
 }

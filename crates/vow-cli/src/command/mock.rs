@@ -10,30 +10,15 @@ use std::sync::Arc;
 use anyhow::anyhow;
 use vow_core::mock::{RehearsalMode, Share, Verdict};
 use vow_engine::mock::{Mock, MockOptions, select_contracts, serve};
-use vow_engine::{Filters, load_contracts, load_spec};
+use vow_engine::{Filters, load_contracts};
 
 use crate::cli::{ColorChoice, MockArgs, MockReportFormat, RehearseArg};
 use crate::exit::{self, Failure};
-use crate::render::{self, Style};
+use crate::render::Style;
 
 pub fn run(args: MockArgs, color: ColorChoice) -> Result<u8, Failure> {
     let contracts = load_contracts(&args.paths);
-    let spec = args.spec.as_deref().map(load_spec).transpose();
-    let (contracts, spec) = match (contracts, spec) {
-        (Ok(contracts), Ok(spec)) => (contracts, spec),
-        (contracts, spec) => {
-            let style = Style::for_stderr(color);
-            let mut text = String::new();
-            if let Err(errors) = contracts {
-                text.push_str(&render::render_load_errors(&errors, style));
-            }
-            if let Err(error) = spec {
-                text.push_str(&render::render_spec_error(&error, style));
-            }
-            let _ = std::io::stderr().write_all(text.as_bytes());
-            return Err(Failure::reported(exit::INVALID_INPUT));
-        }
-    };
+    let (contracts, spec) = super::contracts_and_spec(contracts, args.spec.as_deref(), color)?;
     let filters = Filters {
         consumers: args.consumer.clone(),
         providers: args.provider.clone(),

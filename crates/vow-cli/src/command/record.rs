@@ -103,10 +103,10 @@ pub fn run(args: RecordArgs, color: ColorChoice) -> Result<u8, Failure> {
                 Some(d) => {
                     tokio::select! {
                         () = tokio::time::sleep(d) => {}
-                        () = shutdown_signal() => {}
+                        () = super::shutdown_signal() => {}
                     }
                 }
-                None => shutdown_signal().await,
+                None => super::shutdown_signal().await,
             }
         };
         let observer = Arc::new(StderrObserver {
@@ -255,30 +255,6 @@ fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()
         })?;
     }
     Ok(())
-}
-
-/// Completes on Ctrl-C or, on Unix, SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
-    }
 }
 
 /// Progress and upstream failures on stderr.

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use anyhow::anyhow;
 use vow_core::behaviour::deprecation::DeprecationPolicy;
 use vow_core::verification::VerificationReport;
-use vow_engine::{Filters, VerifyError, VerifyOptions, load_contracts, load_spec, verify};
+use vow_engine::{Filters, VerifyError, VerifyOptions, load_contracts, verify};
 
 use self::publication::Publication;
 use self::selection::FromBroker;
@@ -50,22 +50,7 @@ pub fn run(args: VerifyArgs, color: ColorChoice) -> Result<u8, Failure> {
             (selection::decode(&selected), selected)
         }
     };
-    let spec = args.spec.as_deref().map(load_spec).transpose();
-    let (contracts, spec) = match (contracts, spec) {
-        (Ok(contracts), Ok(spec)) => (contracts, spec),
-        (contracts, spec) => {
-            let style = Style::for_stderr(color);
-            let mut text = String::new();
-            if let Err(errors) = contracts {
-                text.push_str(&render::render_load_errors(&errors, style));
-            }
-            if let Err(error) = spec {
-                text.push_str(&render::render_spec_error(&error, style));
-            }
-            let _ = std::io::stderr().write_all(text.as_bytes());
-            return Err(Failure::reported(exit::INVALID_INPUT));
-        }
-    };
+    let (contracts, spec) = super::contracts_and_spec(contracts, args.spec.as_deref(), color)?;
 
     if let Some(from) = &from_broker {
         if selected.is_empty() {
