@@ -3,6 +3,7 @@
 
 pub mod broker;
 pub mod credentials;
+mod http1;
 pub mod load;
 pub mod mock;
 pub mod provider_state;

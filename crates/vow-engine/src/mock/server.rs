@@ -1,24 +1,17 @@
 //! The mock's accept loop: HTTP/1 with keep-alive, a header read timeout per connection, and
 //! graceful shutdown (listener closed, requests in flight answered).
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::handle::handle;
 use super::state::Mock;
-
-/// A client that sends its request headers slower than this is disconnected.
-const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Serves `mock` on `listener` until `shutdown` completes or the control API asks to stop.
 pub async fn serve(
@@ -50,27 +43,11 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let mock = mock.clone();
-        let mut stop = stop.clone();
+        let stop = stop.clone();
         connections.spawn(async move {
-            let service = service_fn(move |request| {
-                let mock = mock.clone();
-                async move { Ok::<_, Infallible>(handle(mock, request).await) }
-            });
-            let mut builder = http1::Builder::new();
-            builder
-                .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_TIMEOUT);
-            let connection = builder.serve_connection(TokioIo::new(stream), service);
-            let mut connection = std::pin::pin!(connection);
-            // Clients that reset, time out or send garbage (hyper answers 400 to a malformed
-            // request) end their own connection, nothing more.
-            tokio::select! {
-                _ = connection.as_mut() => {}
-                _ = stop.changed() => {
-                    connection.as_mut().graceful_shutdown();
-                    let _ = connection.await;
-                }
-            }
+            let answer = move |request| handle(mock.clone(), request);
+            // Clients that reset, time out or send garbage end their own connection, nothing more.
+            let _ = crate::http1::serve_connection(stream, answer, stop).await;
         });
         while connections.try_join_next().is_some() {}
     }

@@ -5,7 +5,6 @@
 //! recorder. An upstream that cannot be reached gets the client a 502 problem+json; nothing is
 //! recorded for it.
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -15,10 +14,7 @@ use std::time::{Duration, Instant};
 
 use hyper::body::Incoming;
 use hyper::header::{CONNECTION, CONTENT_TYPE, HOST, HeaderName, HeaderValue};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{HeaderMap, Request, Response, StatusCode};
-use hyper_util::rt::{TokioIo, TokioTimer};
 use reqwest::{Client, Url};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
@@ -74,7 +70,6 @@ pub struct ProxyReport {
 /// the queue's memory at about `QUEUE * 2 * max_body_bytes`.
 const QUEUE: usize = 64;
 const PROGRESS_EVERY: Duration = Duration::from_secs(2);
-const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Counters shared by the connections and the recorder thread.
 #[derive(Debug, Default)]
@@ -226,26 +221,10 @@ fn fold_all(
 async fn serve_connection(
     stream: tokio::net::TcpStream,
     shared: Arc<Shared>,
-    mut stop: watch::Receiver<()>,
+    stop: watch::Receiver<()>,
 ) {
-    let service = service_fn(move |request| {
-        let shared = Arc::clone(&shared);
-        async move { Ok::<_, Infallible>(forward(shared, request).await) }
-    });
-    let mut builder = http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_TIMEOUT);
-    let connection = builder.serve_connection(TokioIo::new(stream), service);
-    let mut connection = std::pin::pin!(connection);
-    let result = tokio::select! {
-        result = connection.as_mut() => result,
-        _ = stop.changed() => {
-            connection.as_mut().graceful_shutdown();
-            connection.await
-        }
-    };
-    if let Err(e) = result {
+    let answer = move |request| forward(Arc::clone(&shared), request);
+    if let Err(e) = crate::http1::serve_connection(stream, answer, stop).await {
         tracing::debug!(error = %e, "client connection ended with an error");
     }
 }
