@@ -38,19 +38,29 @@ pub struct ContractError {
 impl Problem {
     /// Where the problem is: `origin:line:column`, or `origin` when the text does not locate it.
     pub fn place(&self, origin: &str) -> String {
-        match self.position {
-            Some(p) => format!("{origin}:{}:{}", p.line, p.column),
-            None => origin.to_owned(),
-        }
+        place(origin, self.position)
     }
 
     /// The JSON pointer, or `(document)` for the whole document.
     pub fn pointer_text(&self) -> &str {
-        if self.pointer.is_empty() {
-            "(document)"
-        } else {
-            &self.pointer
-        }
+        pointer_text(&self.pointer)
+    }
+}
+
+/// `origin:line:column`, or `origin` when the position is unknown.
+pub fn place(origin: &str, position: Option<Position>) -> String {
+    match position {
+        Some(p) => format!("{origin}:{}:{}", p.line, p.column),
+        None => origin.to_owned(),
+    }
+}
+
+/// A JSON pointer as people read it: `(document)` for the whole document.
+pub fn pointer_text(pointer: &str) -> &str {
+    if pointer.is_empty() {
+        "(document)"
+    } else {
+        pointer
     }
 }
 

@@ -236,7 +236,7 @@ fn interaction(
     }
 
     let percentiles = [50.0, 95.0, 99.0].map(|p| outcome.percentile(p));
-    if let [Some(p50), Some(p95), Some(p99)] = percentiles {
+    if let [_, _, Some(p99)] = percentiles {
         statements.latency = Some(LatencyStatement {
             timeout: suggested_timeout(p99),
             retries: None,
@@ -244,7 +244,6 @@ fn interaction(
             percentile: 99.0,
             repeatable: false,
         });
-        let _ = (p50, p95);
         if outcome.latency.len() < 100 {
             note(format!(
                 "latency: the timeout is suggested from {} samples, too few for an honest p99",

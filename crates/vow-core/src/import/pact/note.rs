@@ -41,18 +41,11 @@ pub struct Note {
 impl Note {
     /// `origin:line:column`, or `origin` when the position is unknown.
     pub fn place(&self, origin: &str) -> String {
-        match self.position {
-            Some(p) => format!("{origin}:{}:{}", p.line, p.column),
-            None => origin.to_owned(),
-        }
+        crate::contract::diagnostic::place(origin, self.position)
     }
 
     /// The JSON pointer, or `(document)` for the whole file.
     pub fn pointer_text(&self) -> &str {
-        if self.pointer.is_empty() {
-            "(document)"
-        } else {
-            &self.pointer
-        }
+        crate::contract::diagnostic::pointer_text(&self.pointer)
     }
 }
