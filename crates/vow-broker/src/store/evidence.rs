@@ -280,10 +280,10 @@ impl Store {
                 &VersionAttributes::default(),
                 now
             );
-            sqlx::query(
+            let verification_id = sqlx::query_scalar::<_, i64>(
                 "INSERT INTO verifications (provider_version_id, contract_id, passed, \
                  failed_dimensions, summary, build_url, verified_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(version_id)
             .bind(contract_id)
@@ -292,6 +292,19 @@ impl Store {
             .bind(new.summary.to_string())
             .bind(new.build_url)
             .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            // The newest evidence of every pair that published this contract for the provider
+            // (one: a contract names its consumer).
+            sqlx::query(
+                "UPDATE integrations SET verification_id = $1 \
+                 WHERE provider_id = $2 AND consumer_id IN (SELECT v.service_id \
+                 FROM version_contracts vc JOIN versions v ON v.id = vc.consumer_version_id \
+                 WHERE vc.contract_id = $3 AND vc.provider_id = $2)",
+            )
+            .bind(verification_id)
+            .bind(service_id)
+            .bind(contract_id)
             .execute(&mut *tx)
             .await?;
             let consumers = consumers_of!(tx, &[contract_id])

@@ -49,6 +49,12 @@ pub(crate) const STEPS: &[Step] = &[
         sqlite: include_str!("../../../../migrations/sqlite/0005_sessions.sql"),
         postgres: include_str!("../../../../migrations/postgres/0005_sessions.sql"),
     },
+    Step {
+        version: 6,
+        description: "integrations",
+        sqlite: include_str!("../../../../migrations/sqlite/0006_integrations.sql"),
+        postgres: include_str!("../../../../migrations/postgres/0006_integrations.sql"),
+    },
 ];
 
 fn migrator(sql: impl Fn(&Step) -> &'static str) -> Migrator {
