@@ -367,19 +367,24 @@ fn asks(statements: &DimensionStatements) -> Vec<Ask> {
     if let Some(deprecation) = &statements.deprecation {
         let mut parts = Vec::new();
         if deprecation.operation {
-            parts.push("the operation".to_owned());
+            parts.push("the deprecated operation".to_owned());
         }
-        parts.extend(deprecation.fields.iter().map(|f| format!("field {f}")));
+        parts.extend(
+            deprecation
+                .fields
+                .iter()
+                .map(|f| format!("deprecated field {f}")),
+        );
         parts.extend(
             deprecation
                 .parameters
                 .iter()
-                .map(|p| format!("parameter {p}")),
+                .map(|p| format!("deprecated parameter {p}")),
         );
         if !parts.is_empty() {
             out.push(Ask {
                 dimension: Dimension::Deprecation,
-                text: format!("uses deprecated {}", parts.join(", ")),
+                text: format!("uses {}", parts.join(", ")),
             });
         }
     }
