@@ -17,6 +17,10 @@ CREATE TABLE integrations (
 );
 CREATE INDEX integrations_by_provider ON integrations (provider_id, consumer_id);
 
+-- A service's versions newest first: the integration page's contracts of a consumer, the newest
+-- spec of a provider, a service's newest versions.
+CREATE INDEX versions_by_service ON versions (service_id, id);
+
 INSERT INTO integrations (consumer_id, provider_id, consumer_version_id)
 SELECT v.service_id, vc.provider_id, MAX(vc.consumer_version_id)
 FROM version_contracts vc JOIN versions v ON v.id = vc.consumer_version_id

@@ -257,10 +257,12 @@ impl Store {
     ) -> Result<VerificationRecord, StoreError> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            // The contract must have been published toward this provider.
-            let contract_id = sqlx::query_scalar::<_, i64>(
-                "SELECT c.id FROM contracts c \
+            // The contract must have been published toward this provider; its consumer is the
+            // service of any version holding it (a contract names its consumer).
+            let (contract_id, consumer_id) = sqlx::query_as::<_, (i64, i64)>(
+                "SELECT c.id, v.service_id FROM contracts c \
                  JOIN version_contracts vc ON vc.contract_id = c.id \
+                 JOIN versions v ON v.id = vc.consumer_version_id \
                  JOIN services ps ON ps.id = vc.provider_id \
                  WHERE c.hash = $1 AND ps.name = $2 LIMIT 1",
             )
@@ -294,17 +296,14 @@ impl Store {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-            // The newest evidence of every pair that published this contract for the provider
-            // (one: a contract names its consumer).
+            // The pair's newest evidence is this result.
             sqlx::query(
                 "UPDATE integrations SET verification_id = $1 \
-                 WHERE provider_id = $2 AND consumer_id IN (SELECT v.service_id \
-                 FROM version_contracts vc JOIN versions v ON v.id = vc.consumer_version_id \
-                 WHERE vc.contract_id = $3 AND vc.provider_id = $2)",
+                 WHERE consumer_id = $2 AND provider_id = $3",
             )
             .bind(verification_id)
+            .bind(consumer_id)
             .bind(service_id)
-            .bind(contract_id)
             .execute(&mut *tx)
             .await?;
             let consumers = consumers_of!(tx, &[contract_id])
