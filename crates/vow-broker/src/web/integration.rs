@@ -15,7 +15,7 @@ use vow_core::contract::{Contract, DimensionStatements, decode_contract, to_yaml
 use vow_core::finding::Dimension;
 
 use super::render::{PageError, html};
-use super::session::Viewer;
+use super::session::{Viewer, percent_encode};
 use crate::deploy::{CompatibilityReport, compatibility};
 use crate::name::{ServiceName, VersionNumber};
 use crate::store::{ContractVersion, EvidenceRow, IntegrationKey, SpecRef, Store, StoreError};
@@ -206,18 +206,15 @@ async fn integration(
     let (evidence, more) = store
         .integration_evidence(&key, before, EVIDENCE_SHOWN)
         .await?;
+    // Older evidence of the same page: the contract shown stays.
+    let shown_version = match &asked {
+        Some(v) => format!("consumer_version={}&", percent_encode(v.as_str())),
+        None => String::new(),
+    };
     let older = more
         .then(|| evidence.last())
         .flatten()
-        .map(|last| format!("?before={}#evidence", last.id));
-    let older = older.map(|link| match &asked {
-        Some(v) => format!(
-            "?consumer_version={}&{}",
-            super::session::percent_encode(v.as_str()),
-            &link[1..]
-        ),
-        None => link,
-    });
+        .map(|last| format!("?{shown_version}before={}#evidence", last.id));
     Ok(IntegrationPage {
         consumer: consumer.to_owned(),
         provider: provider.to_owned(),
