@@ -107,5 +107,60 @@ async fn a_tiny_seed_answers_every_candidate() {
         "{verdicts:?}"
     );
     assert!(evidence > 20, "{verdicts:?}, {evidence} rows with evidence");
+
+    // The integrations agree with the history they summarise, computed here another way.
+    assert!(rows["integrations"] > 0);
+    let pairs: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT DISTINCT v.service_id, vc.provider_id \
+         FROM version_contracts vc JOIN versions v ON v.id = vc.consumer_version_id) p",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(rows["integrations"], u64::try_from(pairs).unwrap());
+    let wrong: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM integrations i WHERE i.consumer_version_id <> ( \
+         SELECT MAX(vc.consumer_version_id) FROM version_contracts vc \
+         JOIN versions v ON v.id = vc.consumer_version_id \
+         WHERE v.service_id = i.consumer_id AND vc.provider_id = i.provider_id) \
+         OR i.verification_id IS DISTINCT FROM (SELECT MAX(vr.id) FROM verifications vr \
+         JOIN versions pv ON pv.id = vr.provider_version_id \
+         WHERE pv.service_id = i.provider_id AND vr.contract_id IN ( \
+         SELECT vc.contract_id FROM version_contracts vc \
+         JOIN versions v ON v.id = vc.consumer_version_id \
+         WHERE v.service_id = i.consumer_id AND vc.provider_id = i.provider_id))",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(wrong, 0, "integrations that disagree with the history");
+    let (consumer, provider): (String, String) = sqlx::query_as(
+        "SELECT cs.name, ps.name FROM integrations i JOIN services cs ON cs.id = i.consumer_id \
+         JOIN services ps ON ps.id = i.provider_id WHERE i.verification_id IS NOT NULL \
+         ORDER BY i.verification_id DESC LIMIT 1",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    for uri in [
+        "/".to_owned(),
+        format!("/integrations/{consumer}/{provider}"),
+    ] {
+        let response = app
+            .clone()
+            .oneshot(Request::get(&uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 24)
+            .await
+            .unwrap();
+        let html = String::from_utf8_lossy(&bytes);
+        assert_eq!(status, StatusCode::OK, "{uri}: {html}");
+        assert!(
+            html.contains("badge-pass\">passed") || html.contains("badge-fail\">failed"),
+            "{uri}: no evidence shown"
+        );
+    }
     store.close().await;
 }

@@ -193,7 +193,7 @@ async fn check_ids(conn: &mut PgConnection, table: &str, expected: u64) -> anyho
 }
 
 /// The tables the seeder writes, which must all be empty.
-const TABLES: [&str; 11] = [
+const TABLES: [&str; 12] = [
     "services",
     "environments",
     "versions",
@@ -205,6 +205,7 @@ const TABLES: [&str; 11] = [
     "compatibility",
     "deployments",
     "releases",
+    "integrations",
 ];
 
 /// Seeds the empty, migrated broker database on `conn` as `sizes` says, reporting progress through
@@ -293,6 +294,9 @@ pub async fn seed(
     let (deployments, releases) = write_presence(&mut tx, &plan, &clock).await?;
     step("deployments", deployments, t, progress);
     step("releases", releases, t, progress);
+    let t = Instant::now();
+    let n = write_integrations(&mut tx).await?;
+    step("integrations", n, t, progress);
     let t = Instant::now();
     tx.commit().await?;
     progress(format!("committed in {:.1} s", t.elapsed().as_secs_f64()));
@@ -508,6 +512,35 @@ async fn write_specs(
     }
     let version_specs = copy.finish().await?;
     Ok((specs, version_specs))
+}
+
+/// The integrations the broker keeps beside the history (migrations/postgres/0006): each pair's
+/// newest consumer version with a contract and its newest verification, from the rows written,
+/// by the same SQL the migration fills them with.
+async fn write_integrations(tx: &mut PgConnection) -> anyhow::Result<u64> {
+    let n = sqlx::query(
+        "INSERT INTO integrations (consumer_id, provider_id, consumer_version_id) \
+         SELECT v.service_id, vc.provider_id, MAX(vc.consumer_version_id) \
+         FROM version_contracts vc JOIN versions v ON v.id = vc.consumer_version_id \
+         GROUP BY v.service_id, vc.provider_id",
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    sqlx::query(
+        "UPDATE integrations SET verification_id = latest.id FROM ( \
+         SELECT pc.consumer_id, pc.provider_id, MAX(vr.id) AS id FROM ( \
+         SELECT DISTINCT v.service_id AS consumer_id, vc.provider_id, vc.contract_id \
+         FROM version_contracts vc JOIN versions v ON v.id = vc.consumer_version_id) pc \
+         JOIN verifications vr ON vr.contract_id = pc.contract_id \
+         JOIN versions pv ON pv.id = vr.provider_version_id AND pv.service_id = pc.provider_id \
+         GROUP BY pc.consumer_id, pc.provider_id) latest \
+         WHERE latest.consumer_id = integrations.consumer_id \
+         AND latest.provider_id = integrations.provider_id",
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(n)
 }
 
 /// Failed dimensions of a verification that failed for another reason than a missing field.

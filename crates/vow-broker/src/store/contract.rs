@@ -92,6 +92,20 @@ impl Store {
                 });
             }
             if created {
+                // The pair's newest contract: this version's, unless a newer version of the
+                // consumer already published one.
+                sqlx::query(
+                    "INSERT INTO integrations (consumer_id, provider_id, consumer_version_id) \
+                     VALUES ($1, $2, $3) ON CONFLICT (consumer_id, provider_id) DO UPDATE SET \
+                     consumer_version_id = CASE \
+                     WHEN excluded.consumer_version_id > integrations.consumer_version_id \
+                     THEN excluded.consumer_version_id ELSE integrations.consumer_version_id END",
+                )
+                .bind(consumer_id)
+                .bind(provider_id)
+                .bind(version_id)
+                .execute(&mut *tx)
+                .await?;
                 // The contract of the consumer's latest other version with this provider.
                 let previous = sqlx::query_scalar::<_, String>(
                     "SELECT c.hash FROM version_contracts vc \

@@ -257,10 +257,12 @@ impl Store {
     ) -> Result<VerificationRecord, StoreError> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            // The contract must have been published toward this provider.
-            let contract_id = sqlx::query_scalar::<_, i64>(
-                "SELECT c.id FROM contracts c \
+            // The contract must have been published toward this provider; its consumer is the
+            // service of any version holding it (a contract names its consumer).
+            let (contract_id, consumer_id) = sqlx::query_as::<_, (i64, i64)>(
+                "SELECT c.id, v.service_id FROM contracts c \
                  JOIN version_contracts vc ON vc.contract_id = c.id \
+                 JOIN versions v ON v.id = vc.consumer_version_id \
                  JOIN services ps ON ps.id = vc.provider_id \
                  WHERE c.hash = $1 AND ps.name = $2 LIMIT 1",
             )
@@ -280,10 +282,10 @@ impl Store {
                 &VersionAttributes::default(),
                 now
             );
-            sqlx::query(
+            let verification_id = sqlx::query_scalar::<_, i64>(
                 "INSERT INTO verifications (provider_version_id, contract_id, passed, \
                  failed_dimensions, summary, build_url, verified_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(version_id)
             .bind(contract_id)
@@ -292,6 +294,16 @@ impl Store {
             .bind(new.summary.to_string())
             .bind(new.build_url)
             .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            // The pair's newest evidence is this result.
+            sqlx::query(
+                "UPDATE integrations SET verification_id = $1 \
+                 WHERE consumer_id = $2 AND provider_id = $3",
+            )
+            .bind(verification_id)
+            .bind(consumer_id)
+            .bind(service_id)
             .execute(&mut *tx)
             .await?;
             let consumers = consumers_of!(tx, &[contract_id])

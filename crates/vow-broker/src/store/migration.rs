@@ -49,6 +49,12 @@ pub(crate) const STEPS: &[Step] = &[
         sqlite: include_str!("../../../../migrations/sqlite/0005_sessions.sql"),
         postgres: include_str!("../../../../migrations/postgres/0005_sessions.sql"),
     },
+    Step {
+        version: 6,
+        description: "integrations",
+        sqlite: include_str!("../../../../migrations/sqlite/0006_integrations.sql"),
+        postgres: include_str!("../../../../migrations/postgres/0006_integrations.sql"),
+    },
 ];
 
 fn migrator(sql: impl Fn(&Step) -> &'static str) -> Migrator {
@@ -101,6 +107,65 @@ mod tests {
                 .collect();
             assert_eq!(files, listed, "migrations/{backend}");
         }
+    }
+
+    /// The backfill of 0006 on SQLite (the seeder's smoke test checks the same SQL on
+    /// PostgreSQL): each pair's newest contract version, and its newest verification among
+    /// the provider's versions against any of the pair's contracts.
+    #[tokio::test]
+    async fn the_integrations_migration_fills_each_pair_from_the_history() {
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .expect("an in-memory database");
+        let all = migrator(|s| s.sqlite);
+        let before = Migrator {
+            migrations: Cow::Owned(
+                all.migrations
+                    .iter()
+                    .filter(|m| m.version < 6)
+                    .cloned()
+                    .collect(),
+            ),
+            ..Migrator::DEFAULT
+        };
+        before.run(&pool).await.expect("migrations 1 to 5");
+        let t = "'2026-01-01T00:00:00Z'";
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO services (id, name, created_at) VALUES \
+             (1, 'web', {t}), (2, 'api', {t}), (3, 'pay', {t}); \
+             INSERT INTO versions (id, service_id, number, created_at) VALUES \
+             (1, 1, 'v1', {t}), (2, 1, 'v2', {t}), (3, 2, 'a1', {t}), (4, 2, 'a2', {t}), \
+             (5, 3, 'p1', {t}), (6, 1, 'v3', {t}); \
+             INSERT INTO contracts (id, hash, content, created_at) VALUES \
+             (1, 'web-api-1', '{{}}', {t}), (2, 'web-api-2', '{{}}', {t}), \
+             (3, 'web-pay', '{{}}', {t}), (4, 'pay-api', '{{}}', {t}); \
+             INSERT INTO version_contracts (consumer_version_id, provider_id, contract_id, \
+             created_at) VALUES (1, 2, 1, {t}), (2, 2, 2, {t}), (6, 2, 2, {t}), \
+             (1, 3, 3, {t}), (5, 2, 4, {t}); \
+             INSERT INTO verifications (id, provider_version_id, contract_id, passed, \
+             failed_dimensions, summary, verified_at) VALUES \
+             (1, 3, 1, 1, '[]', '{{}}', {t}), (2, 4, 2, 1, '[]', '{{}}', {t}), \
+             (3, 4, 4, 0, '[]', '{{}}', {t}), (4, 3, 1, 1, '[]', '{{}}', {t});"
+        )))
+        .execute(&pool)
+        .await
+        .expect("a history");
+        all.run(&pool).await.expect("migration 6");
+        let rows: Vec<(i64, i64, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT consumer_id, provider_id, consumer_version_id, verification_id \
+             FROM integrations ORDER BY consumer_id, provider_id",
+        )
+        .fetch_all(&pool)
+        .await
+        .expect("integrations");
+        // web -> api: newest version v3 (id 6); newest result 4 (an older contract, verified
+        // last). web -> pay: never verified. pay -> api: result 3, not web's.
+        assert_eq!(
+            rows,
+            [(1, 2, 6, Some(4)), (1, 3, 1, None), (3, 2, 5, Some(3))]
+        );
     }
 
     #[test]

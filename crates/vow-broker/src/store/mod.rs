@@ -29,6 +29,10 @@ pub use record::{
 };
 pub use release::Release;
 pub use selection::{SelectedBecause, SelectedConsumer, SelectedContract};
+pub use view::{
+    CONSUMER_VERSIONS_SHOWN, ContractVersion, EvidenceRow, IntegrationKey, IntegrationRow, Keyset,
+    KeysetPage, LatestVerification,
+};
 pub use webhook::{
     AttemptOutcome, AttemptRecord, ClaimedDelivery, DeliveryRecord, NewWebhook, StoredWebhook,
     SunsetNotice,

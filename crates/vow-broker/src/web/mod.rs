@@ -6,6 +6,7 @@
 mod asset;
 mod deploy;
 mod deprecation;
+mod integration;
 mod overview;
 mod render;
 mod route;

@@ -18,11 +18,17 @@ use crate::store::StoreError;
 /// contract content, reasons) can never become markup.
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
+    ("pager.html", include_str!("templates/pager.html")),
+    ("verdict.html", include_str!("templates/verdict.html")),
     ("overview.html", include_str!("templates/overview.html")),
     ("service.html", include_str!("templates/service.html")),
     (
         "deprecations.html",
         include_str!("templates/deprecations.html"),
+    ),
+    (
+        "integration.html",
+        include_str!("templates/integration.html"),
     ),
     (
         "can_i_deploy.html",

@@ -6,7 +6,7 @@ use axum::http::Method;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodRouter, get, post};
 
-use super::{asset, deploy, deprecation, overview, service, session, sign_in};
+use super::{asset, deploy, deprecation, integration, overview, service, session, sign_in};
 use crate::api::Access;
 use crate::api::router::AppState;
 
@@ -23,6 +23,11 @@ static PAGES: &[(Method, &str, Access)] = &[
     (
         Method::GET,
         "/services/{service}/deprecations",
+        Access::Read,
+    ),
+    (
+        Method::GET,
+        "/integrations/{consumer}/{provider}",
         Access::Read,
     ),
     (Method::GET, "/can-i-deploy", Access::Read),
@@ -50,6 +55,7 @@ fn handler(method: &Method, path: &str) -> MethodRouter<AppState> {
         ("GET", "/") => get(overview::page),
         ("GET", "/services/{service}") => get(service::page),
         ("GET", "/services/{service}/deprecations") => get(deprecation::page),
+        ("GET", "/integrations/{consumer}/{provider}") => get(integration::page),
         ("GET", "/can-i-deploy") => get(deploy::page),
         ("GET", "/sign-in") => get(sign_in::form),
         ("POST", "/sign-in") => post(sign_in::sign_in),

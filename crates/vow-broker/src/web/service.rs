@@ -1,5 +1,6 @@
-//! A service: its newest versions and branches, where it runs, the contracts its newest version
-//! holds, and the specs it published.
+//! A service: its newest versions and branches, where it runs, its integrations (as consumer and
+//! as provider) with their latest evidence, the contracts its newest version holds, and the specs
+//! it published.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -9,11 +10,13 @@ use serde::Serialize;
 use super::render::{PageError, html};
 use super::session::Viewer;
 use crate::name::ServiceName;
-use crate::store::{Placement, Publication, SpecRef, Store, Version};
+use crate::store::{IntegrationRow, Placement, Publication, SpecRef, Store, Version};
 
 const VERSIONS_SHOWN: u32 = 50;
 const PLACEMENTS_SHOWN: u32 = 500;
 const SPECS_SHOWN: u32 = 20;
+/// The most integrations listed on each side (as consumer, as provider).
+const INTEGRATIONS_SHOWN: u32 = 100;
 
 #[derive(Debug, Serialize)]
 struct ServicePage {
@@ -22,6 +25,10 @@ struct ServicePage {
     placements: Vec<Placement>,
     contracts: Vec<Publication>,
     specs: Vec<SpecRef>,
+    /// Its integrations as consumer (by provider) and as provider (by consumer).
+    providers: Vec<IntegrationRow>,
+    consumers: Vec<IntegrationRow>,
+    integrations_shown: u32,
 }
 
 pub async fn page(
@@ -50,8 +57,14 @@ async fn service_page(store: &Store, service: &str) -> Result<ServicePage, PageE
             .unwrap_or_default(),
         None => Vec::new(),
     };
+    let (providers, consumers) = store
+        .integrations_of(name.as_str(), INTEGRATIONS_SHOWN)
+        .await?;
     Ok(ServicePage {
         name: name.as_str().to_owned(),
+        providers,
+        consumers,
+        integrations_shown: INTEGRATIONS_SHOWN,
         placements: store.placements_of(name.as_str(), PLACEMENTS_SHOWN).await?,
         specs: store.specs_of(name.as_str(), SPECS_SHOWN).await?,
         versions,

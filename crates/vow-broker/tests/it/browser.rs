@@ -20,6 +20,7 @@ use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::process::{Child, Command};
 use vow_broker::Settings;
+use vow_broker::store::NewVerification;
 use vow_broker::token::{self, Role, TokenSpec};
 
 use crate::pages::{AS_OF, SCRIPT_BRANCH, seed};
@@ -394,6 +395,52 @@ async fn journey(
     );
     shot(driver, "08-not-found").await;
 
+    // From the overview to an integration: a build URL that is a script stays text.
+    let hash = app
+        .store
+        .publications("mobile-app", "7.0.0")
+        .await
+        .expect("read")
+        .expect("the version")[0]
+        .hash
+        .clone();
+    app.store
+        .record_verification(
+            &NewVerification {
+                provider: "shop-api",
+                provider_version: "1.0.0",
+                contract_hash: &hash,
+                passed: false,
+                failed_dimensions: &[vow_core::Dimension::Latency],
+                summary: &json!({}),
+                build_url: Some("javascript:window.vowPwned=5"),
+            },
+            Utc::now(),
+        )
+        .await
+        .expect("a verification");
+    driver.goto(&format!("{broker}/")).await?;
+    navigate(
+        driver,
+        driver
+            .find(Locator::Css(
+                "#integrations ~ div a[href='/integrations/mobile-app/shop-api']",
+            ))
+            .await?,
+    )
+    .await?;
+    assert_eq!(path_of(driver).await, "/integrations/mobile-app/shop-api");
+    let text = body_text(driver).await;
+    assert!(text.contains("javascript:window.vowPwned=5"), "{text}");
+    assert!(
+        driver
+            .find_all(Locator::Css("a[href^='javascript']"))
+            .await?
+            .is_empty()
+    );
+    assert_eq!(pwned(driver).await, "undefined");
+    shot(driver, "09-integration").await;
+
     // Signing out ends the session: the next page asks to sign in again.
     driver.goto(&format!("{broker}/")).await?;
     navigate(
@@ -407,7 +454,7 @@ async fn journey(
         "{}",
         path_of(driver).await
     );
-    shot(driver, "09-signed-out").await;
+    shot(driver, "10-signed-out").await;
     Ok(())
 }
 

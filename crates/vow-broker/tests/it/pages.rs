@@ -25,6 +25,9 @@ on_both_backends!(
     the_can_i_deploy_form_gives_the_apis_answer,
     deprecation_windows_filter_sort_and_export_the_apis_rows,
     bad_input_gets_a_clear_page,
+    the_integration_page_shows_the_contract_its_findings_and_its_evidence,
+    the_overview_lists_integrations_and_pages_both_lists_by_name,
+    integrations_follow_publications_and_verifications,
 );
 
 /// The as-of date every page test reads the deprecation clock at.
@@ -219,6 +222,8 @@ async fn sign_in(router: &Router, token: &str) -> (String, String) {
 
 fn concrete(path: &str) -> String {
     path.replace("{service}", "shop-api")
+        .replace("{consumer}", "mobile-app")
+        .replace("{provider}", "shop-api")
 }
 
 #[test]
@@ -565,6 +570,10 @@ async fn pages_render_the_seeded_broker(app: TestApp) {
         "can_i_deploy",
         page(&router, &format!("/can-i-deploy?service=mobile-app&version=7.0.0&environment=production&as_of={AS_OF}")).await
     );
+    insta::assert_snapshot!(
+        "integration",
+        page(&router, "/integrations/mobile-app/shop-api").await
+    );
     let css = visit(router.clone(), Method::GET, "/assets/vow.css", &[], None).await;
     assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
     assert_eq!(css.header("cache-control"), Some("public, max-age=86400"));
@@ -817,4 +826,430 @@ async fn bad_input_gets_a_clear_page(app: TestApp) {
         service.contains("7.2.0&quot;onmouseover=&quot;window.vowPwned=2"),
         "{service}"
     );
+}
+
+/// `text` as the pages write it in an attribute (HTML-escaped, slashes too).
+fn attr(text: &str) -> String {
+    text.replace('&', "&amp;").replace('/', "&#x2f;")
+}
+
+/// A contract text that tries to close the `<pre>` it is shown in.
+const PRE_BREAKER: &str = "</pre><script>window.vowPwned=4</script>";
+
+/// Records a verification of `provider` `version` against the contract with `hash`.
+async fn verify(app: &TestApp, version: &str, hash: &str, result: Value) {
+    let mut body = json!({ "contract_hash": hash });
+    for (k, v) in result.as_object().expect("an object") {
+        body[k] = v.clone();
+    }
+    ok(
+        app,
+        Method::POST,
+        &format!("/api/v1/services/shop-api/versions/{version}/verifications"),
+        body,
+    )
+    .await;
+}
+
+async fn contract_hash(app: &TestApp, consumer: &str, version: &str) -> String {
+    let (status, answer) = app
+        .get(&format!(
+            "/api/v1/services/{consumer}/versions/{version}/contracts"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    answer["contracts"][0]["hash"]
+        .as_str()
+        .expect("a hash")
+        .to_owned()
+}
+
+async fn the_integration_page_shows_the_contract_its_findings_and_its_evidence(app: TestApp) {
+    seed(&app).await;
+    let router = app.router();
+    let old = contract_hash(&app, "mobile-app", "7.0.0").await;
+    // A newer contract whose text tries to break out of the page.
+    let mut hostile = repo_file("contracts/mobile-app.shop-api.yaml");
+    hostile["interactions"][0]["description"] = Value::from(PRE_BREAKER);
+    ok(
+        &app,
+        Method::PUT,
+        "/api/v1/services/mobile-app/versions/7.3.0",
+        json!({ "branch": SCRIPT_BRANCH }),
+    )
+    .await;
+    ok(
+        &app,
+        Method::PUT,
+        "/api/v1/services/mobile-app/versions/7.3.0/contracts/shop-api",
+        hostile,
+    )
+    .await;
+    // 50 passing results, then a failing one whose build URL is a script.
+    for n in 0..50 {
+        verify(
+            &app,
+            "1.0.0",
+            &old,
+            json!({ "passed": true, "build_url": format!("https://ci.example.com/builds/{n}") }),
+        )
+        .await;
+    }
+    verify(
+        &app,
+        "1.1.0",
+        &old,
+        json!({
+            "passed": false,
+            "failed_dimensions": ["latency"],
+            "summary": {"interactions": 3, "passed": 2, "failed": 1,
+                "findings": {"latency": {"errors": 1, "warnings": 2, "infos": 0}}},
+            "build_url": "javascript:alert(1)",
+        }),
+    )
+    .await;
+
+    // The newest contract: the hostile text is shown, as text.
+    let newest = page(&router, "/integrations/mobile-app/shop-api").await;
+    assert!(!newest.contains("<script>window"), "{newest}");
+    assert!(
+        newest.contains("&lt;&#x2f;pre&gt;&lt;script&gt;window.vowPwned=4"),
+        "{newest}"
+    );
+    assert!(newest.contains("<code>7.3.0</code> <span class=\"tag\">newest with a contract"));
+    assert!(
+        newest.contains("this contract has no verification yet"),
+        "{newest}"
+    );
+    // The older contract is offered, and its page names its own verifications.
+    assert!(
+        newest.contains("href=\"/integrations/mobile-app/shop-api?consumer_version=7.1.0\""),
+        "{newest}"
+    );
+    // The evidence history covers every contract of the pair: 50 rows, newest first, and a link
+    // to the older ones.
+    let passed_row = "<td><span class=\"badge badge-pass\">passed</span></td>";
+    assert_eq!(newest.matches(passed_row).count(), 49, "{newest}");
+    assert!(newest.contains("<td><code>1.1.0</code></td>"));
+    assert!(
+        newest.contains("<code>javascript:alert(1)</code>"),
+        "{newest}"
+    );
+    assert!(!newest.contains("href=\"javascript"), "{newest}");
+    assert!(newest.contains(&format!(
+        "<a href=\"{}\">build</a>",
+        attr("https://ci.example.com/builds/49")
+    )));
+    assert!(
+        !newest.contains(&attr("https://ci.example.com/builds/0\"")),
+        "only 50 rows"
+    );
+    let older = newest
+        .split("<a href=\"")
+        .find_map(|part| {
+            part.strip_prefix("?before=")
+                .map(|rest| format!("?before={}", &rest[..rest.find('"').expect("quote")]))
+        })
+        .expect("a link to older verifications");
+    let next = page(
+        &router,
+        &format!("/integrations/mobile-app/shop-api{older}"),
+    )
+    .await;
+    assert_eq!(next.matches(passed_row).count(), 1, "{next}");
+    assert!(next.contains(&format!(
+        "<a href=\"{}\">build</a>",
+        attr("https://ci.example.com/builds/0")
+    )));
+    assert!(!next.contains("Older verifications"), "{next}");
+
+    // The contract the verifications are about: the latest one's failed dimension and counts
+    // under latency, the compatibility's findings under their dimensions.
+    let shown = page(
+        &router,
+        "/integrations/mobile-app/shop-api?consumer_version=7.0.0",
+    )
+    .await;
+    assert!(shown.contains(
+        "<code>7.0.0</code> (<a href=\"/integrations/mobile-app/shop-api\">show the newest"
+    ));
+    assert!(
+        shown.contains("<h3 id=\"dimension-latency\">latency <span class=\"badge badge-fail\">verification failed</span></h3>"),
+        "{shown}"
+    );
+    assert!(shown.contains("Latest verification: 1 error, 2 warnings, 0 info."));
+    assert!(shown.contains("<h3 id=\"dimension-auth\">auth</h3>"));
+    assert!(
+        shown.contains("deprecated with sunset 2027-06-30"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("<a href=\"/api/v1/services/shop-api/versions/1.0.0/spec\">the spec</a>")
+    );
+    // The same compatibility as the API's.
+    let (_, api) = app
+        .get("/api/v1/services/shop-api/versions/1.0.0/compatibility/mobile-app/7.0.0")
+        .await;
+    let verdict = if api["passed"] == true {
+        "pass\">passed"
+    } else {
+        "fail\">failed"
+    };
+    assert!(
+        shown.contains(&format!(
+            "<dt>Compatibility</dt><dd>\n  \n    <span class=\"badge badge-{verdict}</span>"
+        )),
+        "{shown}"
+    );
+    // The older-page link keeps the contract shown.
+    assert!(
+        shown.contains("href=\"?consumer_version=7.0.0&amp;before="),
+        "{shown}"
+    );
+
+    for (path, status, says) in [
+        (
+            "/integrations/nobody/shop-api",
+            StatusCode::NOT_FOUND,
+            "no service named &quot;nobody&quot;",
+        ),
+        (
+            "/integrations/mobile-app/nobody",
+            StatusCode::NOT_FOUND,
+            "no service named &quot;nobody&quot;",
+        ),
+        (
+            "/integrations/shop-api/mobile-app",
+            StatusCode::NOT_FOUND,
+            "shop-api has published no contract for mobile-app",
+        ),
+        (
+            "/integrations/mobile-app/shop-api?consumer_version=9.9.9",
+            StatusCode::NOT_FOUND,
+            "mobile-app has no version &quot;9.9.9&quot; with a contract for shop-api",
+        ),
+        (
+            "/integrations/mobile-app/shop-api?consumer_version=%3Cscript%3E",
+            StatusCode::NOT_FOUND,
+            "&lt;script&gt;",
+        ),
+        (
+            "/integrations/mobile-app/shop-api?before=%3Cimg",
+            StatusCode::BAD_REQUEST,
+            "before must be a verification id",
+        ),
+        (
+            "/integrations/bad%20name/shop-api",
+            StatusCode::BAD_REQUEST,
+            "the service name",
+        ),
+    ] {
+        let answer = visit(router.clone(), Method::GET, path, &[], None).await;
+        let text = answer.text();
+        assert_eq!(answer.status, status, "{path}: {text}");
+        assert!(text.contains(says), "{path}: {text}");
+        assert!(
+            !text.contains("<script>") && !text.contains("<img"),
+            "{path}: {text}"
+        );
+    }
+}
+
+async fn the_overview_lists_integrations_and_pages_both_lists_by_name(app: TestApp) {
+    seed(&app).await;
+    let router = app.router();
+    let hash = contract_hash(&app, "mobile-app", "7.0.0").await;
+    verify(
+        &app,
+        "1.0.0",
+        &hash,
+        json!({ "passed": false, "failed_dimensions": ["shape", "auth"] }),
+    )
+    .await;
+    let overview = page(&router, "/").await;
+    assert!(
+        overview.contains("3 services, 2 environments, 2 integrations."),
+        "{overview}"
+    );
+    let mobile = overview
+        .split("<tr>")
+        .find(|row| row.contains("/integrations/mobile-app/shop-api"))
+        .expect("the mobile-app row");
+    assert!(
+        mobile.contains("<span class=\"badge badge-fail\">failed</span> shape, auth")
+            && mobile.contains("<code>1.0.0</code>")
+            && mobile.contains("<code>7.1.0</code>"),
+        "{mobile}"
+    );
+    let kiosk = overview
+        .split("<tr>")
+        .find(|row| row.contains("/integrations/kiosk-app/shop-api"))
+        .expect("the kiosk-app row");
+    assert!(kiosk.contains("not verified"), "{kiosk}");
+
+    // Services by name, a page at a time.
+    let first = app
+        .store
+        .services_page(vow_broker::store::Keyset::First, 2)
+        .await
+        .expect("a page");
+    let names = |page: &vow_broker::store::KeysetPage<vow_broker::store::Service>| {
+        page.rows.iter().map(|s| s.name.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(names(&first), ["kiosk-app", "mobile-app"]);
+    assert!(!first.has_previous && first.has_next);
+    let second = app
+        .store
+        .services_page(vow_broker::store::Keyset::After("mobile-app"), 2)
+        .await
+        .expect("a page");
+    assert_eq!(names(&second), ["shop-api"]);
+    assert!(second.has_previous && !second.has_next);
+    let back = app
+        .store
+        .services_page(vow_broker::store::Keyset::Before("shop-api"), 2)
+        .await
+        .expect("a page");
+    assert_eq!(names(&back), ["kiosk-app", "mobile-app"]);
+    assert!(!back.has_previous && back.has_next);
+    let pairs = app
+        .store
+        .integrations_page(
+            vow_broker::store::Keyset::After(("kiosk-app", "shop-api")),
+            1,
+        )
+        .await
+        .expect("a page");
+    assert_eq!(pairs.rows.len(), 1);
+    assert_eq!(pairs.rows[0].consumer, "mobile-app");
+    assert!(pairs.has_previous && !pairs.has_next);
+
+    // The pages from a name, with links both ways.
+    let after = page(&router, "/?after=kiosk-app").await;
+    assert!(
+        !after.contains("<a href=\"/services/kiosk-app\">"),
+        "{after}"
+    );
+    assert!(after.contains("<a href=\"/services/shop-api\">"));
+    assert!(
+        after.contains(&format!(
+            "href=\"{}\" rel=\"prev\"",
+            attr("/?before=mobile-app")
+        )),
+        "{after}"
+    );
+    let before = page(&router, "/?before=mobile-app").await;
+    assert!(before.contains("<a href=\"/services/kiosk-app\">"));
+    assert!(!before.contains("<a href=\"/services/shop-api\">"));
+    assert!(
+        before.contains(&format!(
+            "href=\"{}\" rel=\"next\"",
+            attr("/?after=kiosk-app")
+        )),
+        "{before}"
+    );
+    let pairs = page(&router, "/?integrations_after=kiosk-app/shop-api").await;
+    assert!(
+        !pairs.contains("/integrations/kiosk-app/shop-api"),
+        "{pairs}"
+    );
+    assert!(pairs.contains("/integrations/mobile-app/shop-api"));
+    assert!(
+        pairs.contains(&format!(
+            "href=\"{}\" rel=\"prev\"",
+            attr("/?integrations_before=mobile-app/shop-api#integrations")
+        )),
+        "{pairs}"
+    );
+
+    for (path, says) in [
+        ("/?after=a&before=b", "not both"),
+        ("/?after=%3Cscript%3E", "the service name"),
+        ("/?integrations_after=kiosk-app", "is not an integration"),
+        ("/?integrations_before=a/%3Cb%3E", "the service name"),
+    ] {
+        let answer = visit(router.clone(), Method::GET, path, &[], None).await;
+        let text = answer.text();
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{path}: {text}");
+        assert!(text.contains(says), "{path}: {text}");
+        assert!(
+            !text.contains("<script>") && !text.contains("<b>"),
+            "{path}: {text}"
+        );
+    }
+
+    // The service page links its pairs on both sides.
+    let provider = page(&router, "/services/shop-api").await;
+    assert!(provider.contains("<a href=\"/integrations/kiosk-app/shop-api\">kiosk-app</a>"));
+    assert!(provider.contains("<a href=\"/integrations/mobile-app/shop-api\">mobile-app</a>"));
+    let consumer = page(&router, "/services/mobile-app").await;
+    assert!(consumer.contains("<a href=\"/integrations/mobile-app/shop-api\">shop-api</a>"));
+}
+
+/// The `integrations` table keeps each pair's newest contract and latest verification as
+/// contracts and results arrive: an older version published later does not replace the
+/// newest, and a result for another pair's contract does not touch this pair.
+async fn integrations_follow_publications_and_verifications(app: TestApp) {
+    seed(&app).await;
+    let pair = |app: &TestApp| {
+        let store = app.store.clone();
+        async move {
+            let (providers, _) = store.integrations_of("mobile-app", 10).await.expect("read");
+            assert_eq!(providers.len(), 1);
+            providers[0].clone()
+        }
+    };
+    assert_eq!(pair(&app).await.consumer_version, "7.1.0");
+    assert!(pair(&app).await.latest.is_none());
+    let contract = repo_file("contracts/mobile-app.shop-api.yaml");
+    ok(
+        &app,
+        Method::PUT,
+        "/api/v1/services/mobile-app/versions/8.0.0/contracts/shop-api",
+        contract.clone(),
+    )
+    .await;
+    assert_eq!(pair(&app).await.consumer_version, "8.0.0");
+    // A version made before 8.0.0 that publishes after it is not the newest.
+    ok(
+        &app,
+        Method::PUT,
+        &format!(
+            "/api/v1/services/mobile-app/versions/{}/contracts/shop-api",
+            percent(QUOTE_VERSION)
+        ),
+        contract,
+    )
+    .await;
+    assert_eq!(pair(&app).await.consumer_version, "8.0.0");
+
+    let kiosk = contract_hash(&app, "kiosk-app", "2.0.0").await;
+    verify(&app, "1.0.0", &kiosk, json!({ "passed": true })).await;
+    assert!(
+        pair(&app).await.latest.is_none(),
+        "kiosk-app's result is not mobile-app's"
+    );
+    let mobile = contract_hash(&app, "mobile-app", "7.0.0").await;
+    verify(&app, "1.0.0", &mobile, json!({ "passed": true })).await;
+    verify(
+        &app,
+        "1.2.0",
+        &mobile,
+        json!({ "passed": false, "failed_dimensions": ["errors"] }),
+    )
+    .await;
+    let latest = pair(&app).await.latest.expect("a verification");
+    assert_eq!(latest.provider_version, "1.2.0");
+    assert!(!latest.passed);
+    assert_eq!(latest.failed_dimensions, [vow_core::Dimension::Errors]);
+    let (_, consumers) = app
+        .store
+        .integrations_of("shop-api", 10)
+        .await
+        .expect("read");
+    let kiosk_row = consumers
+        .iter()
+        .find(|r| r.consumer == "kiosk-app")
+        .expect("kiosk");
+    assert!(kiosk_row.latest.as_ref().is_some_and(|l| l.passed));
 }
