@@ -29,6 +29,7 @@ pub use record::{
 };
 pub use release::Release;
 pub use selection::{SelectedBecause, SelectedConsumer, SelectedContract};
+pub use view::{MatrixCursor, MatrixQuery, MatrixRow, MatrixUnknown};
 pub use webhook::{
     AttemptOutcome, AttemptRecord, ClaimedDelivery, DeliveryRecord, NewWebhook, StoredWebhook,
     SunsetNotice,

@@ -6,6 +6,7 @@
 mod asset;
 mod deploy;
 mod deprecation;
+mod matrix;
 mod overview;
 mod render;
 mod route;

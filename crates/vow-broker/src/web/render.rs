@@ -24,6 +24,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "deprecations.html",
         include_str!("templates/deprecations.html"),
     ),
+    ("matrix.html", include_str!("templates/matrix.html")),
     (
         "can_i_deploy.html",
         include_str!("templates/can_i_deploy.html"),

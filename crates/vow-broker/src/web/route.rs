@@ -6,7 +6,7 @@ use axum::http::Method;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodRouter, get, post};
 
-use super::{asset, deploy, deprecation, overview, service, session, sign_in};
+use super::{asset, deploy, deprecation, matrix, overview, service, session, sign_in};
 use crate::api::Access;
 use crate::api::router::AppState;
 
@@ -25,6 +25,7 @@ static PAGES: &[(Method, &str, Access)] = &[
         "/services/{service}/deprecations",
         Access::Read,
     ),
+    (Method::GET, "/matrix", Access::Read),
     (Method::GET, "/can-i-deploy", Access::Read),
     (Method::GET, "/sign-in", Access::Public),
     (Method::POST, "/sign-in", Access::Public),
@@ -50,6 +51,7 @@ fn handler(method: &Method, path: &str) -> MethodRouter<AppState> {
         ("GET", "/") => get(overview::page),
         ("GET", "/services/{service}") => get(service::page),
         ("GET", "/services/{service}/deprecations") => get(deprecation::page),
+        ("GET", "/matrix") => get(matrix::page),
         ("GET", "/can-i-deploy") => get(deploy::page),
         ("GET", "/sign-in") => get(sign_in::form),
         ("POST", "/sign-in") => post(sign_in::sign_in),
