@@ -178,24 +178,16 @@ enum Bind<'a> {
     Text(&'a str),
 }
 
-/// The versions present in environment `$n` (a placeholder): deployed and not replaced, or
-/// released and still supported. Both use the partial indexes on current rows.
-fn present_in(placeholder: &str) -> String {
-    format!(
-        "(SELECT d.version_id FROM deployments d JOIN environments e ON e.id = d.environment_id \
-         WHERE e.name = {placeholder} AND d.replaced_at IS NULL \
-         UNION ALL SELECT r.version_id FROM releases r \
-         JOIN environments e ON e.id = r.environment_id \
-         WHERE e.name = {placeholder} AND r.support_ended_at IS NULL)"
-    )
-}
+/// The most versions an environment filter of the matrix looks at: every current deployment and
+/// supported release there, which is one or a few per service.
+const PRESENT_VERSIONS: i64 = 10_000;
 
 impl Store {
     /// The matrix: the rows `query` selects, newest first, at most `query.limit`. Only the
-    /// latest verification of each provider version against each contract counts. One query,
-    /// whatever the filters: each is an equality on an indexed column (names are resolved in
-    /// scalar subqueries), so the planner starts from the most selective one and reads the
-    /// verifications newest first when nothing narrows them.
+    /// latest verification of each provider version against each contract counts. One query
+    /// (two with an environment: the versions there first): each filter is an equality on an
+    /// indexed column (names are resolved in scalar subqueries), so the planner starts from the
+    /// most selective one, and reads the verifications newest first when nothing narrows them.
     pub async fn matrix(&self, query: &MatrixQuery<'_>) -> Result<Vec<MatrixRow>, StoreError> {
         let mut binds: Vec<Bind> = Vec::new();
         let mut conditions: Vec<String> = Vec::new();
@@ -249,10 +241,16 @@ impl Store {
             conditions.push(format!("vr.passed = {p}"));
         }
         if let Some(environment) = query.environment {
-            let e = bind!(Bind::Text(environment));
-            let present = present_in(&e);
-            conditions.push(format!("vr.provider_version_id IN {present}"));
-            conditions.push(format!("vc.consumer_version_id IN {present}"));
+            // The versions there, as a list of values rather than a subquery: with the values
+            // in hand the planner starts from them (a subquery's size it guesses, and badly).
+            let present = self.present_version_ids(environment).await?;
+            if present.is_empty() {
+                return Ok(Vec::new());
+            }
+            let list: Vec<String> = present.into_iter().map(|id| bind!(Bind::Int(id))).collect();
+            let list = list.join(", ");
+            conditions.push(format!("vr.provider_version_id IN ({list})"));
+            conditions.push(format!("vc.consumer_version_id IN ({list})"));
         }
         if let Some(before) = query.before {
             let v = bind!(Bind::Int(before.verification));
@@ -262,18 +260,21 @@ impl Store {
         let limit = bind!(Bind::Int(i64::from(query.limit)));
         let filters: String = conditions.iter().map(|c| format!(" AND {c}")).collect();
         let sql = format!(
-            "SELECT vr.id AS verification_id, cv.id AS consumer_version_id, cs.name AS consumer, \
-             cv.number AS consumer_version, cv.branch AS consumer_branch, ps.name AS provider, \
-             pv.number AS provider_version, pv.branch AS provider_branch, c.hash AS contract_hash, \
+            // Names and the hash in subqueries of the select list, evaluated for the rows
+            // returned only; as joins they gave the planner more orders to weigh than it
+            // weighs well.
+            "SELECT vr.id AS verification_id, cv.id AS consumer_version_id, \
+             (SELECT name FROM services WHERE id = cv.service_id) AS consumer, \
+             cv.number AS consumer_version, cv.branch AS consumer_branch, \
+             (SELECT name FROM services WHERE id = pv.service_id) AS provider, \
+             pv.number AS provider_version, pv.branch AS provider_branch, \
+             (SELECT hash FROM contracts WHERE id = vr.contract_id) AS contract_hash, \
              vr.passed, vr.failed_dimensions, vr.verified_at, vr.build_url \
              FROM verifications vr \
              JOIN versions pv ON pv.id = vr.provider_version_id \
              JOIN version_contracts vc ON vc.contract_id = vr.contract_id \
              AND vc.provider_id = pv.service_id \
              JOIN versions cv ON cv.id = vc.consumer_version_id \
-             JOIN services cs ON cs.id = cv.service_id \
-             JOIN services ps ON ps.id = pv.service_id \
-             JOIN contracts c ON c.id = vr.contract_id \
              WHERE NOT EXISTS (SELECT 1 FROM verifications newer \
              WHERE newer.provider_version_id = vr.provider_version_id \
              AND newer.contract_id = vr.contract_id AND newer.id > vr.id){filters} \
@@ -313,6 +314,23 @@ impl Store {
                 })
                 .collect()
         })
+    }
+
+    /// The ids of the versions present in `environment` now (deployed and not replaced, or
+    /// released and supported), at most [`PRESENT_VERSIONS`]; none when it does not exist.
+    async fn present_version_ids(&self, environment: &str) -> Result<Vec<i64>, StoreError> {
+        on_pool!(self, pool => Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT d.version_id FROM deployments d JOIN environments e ON e.id = d.environment_id \
+             WHERE e.name = $1 AND d.replaced_at IS NULL \
+             UNION SELECT r.version_id FROM releases r \
+             JOIN environments e ON e.id = r.environment_id \
+             WHERE e.name = $1 AND r.support_ended_at IS NULL \
+             ORDER BY 1 LIMIT $2",
+        )
+        .bind(environment)
+        .bind(PRESENT_VERSIONS)
+        .fetch_all(pool)
+        .await?))
     }
 
     /// The first name in `query` that this broker does not have, if any: why a matrix is empty.

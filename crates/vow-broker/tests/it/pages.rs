@@ -922,11 +922,12 @@ fn timeless(text: &str) -> String {
     out
 }
 
-/// The matrix's rows as JSON: (consumer, consumer version, provider, provider version, passed).
-async fn matrix_rows(
-    router: &Router,
-    query: &str,
-) -> (Vec<(String, String, String, String, bool)>, Value) {
+/// A matrix row as the tests compare it: (consumer, consumer version, provider, provider
+/// version, passed).
+type MatrixLine = (String, String, String, String, bool);
+
+/// The matrix's rows as JSON, and its next cursor.
+async fn matrix_rows(router: &Router, query: &str) -> (Vec<MatrixLine>, Value) {
     let answer = visit(
         router.clone(),
         Method::GET,
@@ -955,12 +956,7 @@ async fn matrix_rows(
     (rows, body["next"].clone())
 }
 
-fn row(
-    consumer: &str,
-    version: &str,
-    provider_version: &str,
-    passed: bool,
-) -> (String, String, String, String, bool) {
+fn row(consumer: &str, version: &str, provider_version: &str, passed: bool) -> MatrixLine {
     (
         consumer.to_owned(),
         version.to_owned(),
@@ -1025,7 +1021,7 @@ async fn the_matrix_filters_pages_and_exports_its_rows(app: TestApp) {
     );
 
     // Each filter narrows the rows to those it names.
-    let only = |keep: &dyn Fn(&(String, String, String, String, bool)) -> bool| {
+    let only = |keep: &dyn Fn(&MatrixLine) -> bool| {
         all.iter().filter(|r| keep(r)).cloned().collect::<Vec<_>>()
     };
     for (query, expected) in [
