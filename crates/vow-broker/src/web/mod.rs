@@ -7,6 +7,7 @@ mod asset;
 mod deploy;
 mod deprecation;
 mod integration;
+mod matrix;
 mod overview;
 mod render;
 mod route;

@@ -26,6 +26,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "deprecations.html",
         include_str!("templates/deprecations.html"),
     ),
+    ("matrix.html", include_str!("templates/matrix.html")),
     (
         "integration.html",
         include_str!("templates/integration.html"),

@@ -6,7 +6,9 @@ use axum::http::Method;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodRouter, get, post};
 
-use super::{asset, deploy, deprecation, integration, overview, service, session, sign_in};
+use super::{
+    asset, deploy, deprecation, integration, matrix, overview, service, session, sign_in,
+};
 use crate::api::Access;
 use crate::api::router::AppState;
 
@@ -30,6 +32,7 @@ static PAGES: &[(Method, &str, Access)] = &[
         "/integrations/{consumer}/{provider}",
         Access::Read,
     ),
+    (Method::GET, "/matrix", Access::Read),
     (Method::GET, "/can-i-deploy", Access::Read),
     (Method::GET, "/sign-in", Access::Public),
     (Method::POST, "/sign-in", Access::Public),
@@ -56,6 +59,7 @@ fn handler(method: &Method, path: &str) -> MethodRouter<AppState> {
         ("GET", "/services/{service}") => get(service::page),
         ("GET", "/services/{service}/deprecations") => get(deprecation::page),
         ("GET", "/integrations/{consumer}/{provider}") => get(integration::page),
+        ("GET", "/matrix") => get(matrix::page),
         ("GET", "/can-i-deploy") => get(deploy::page),
         ("GET", "/sign-in") => get(sign_in::form),
         ("POST", "/sign-in") => post(sign_in::sign_in),

@@ -28,6 +28,9 @@ on_both_backends!(
     the_integration_page_shows_the_contract_its_findings_and_its_evidence,
     the_overview_lists_integrations_and_pages_both_lists_by_name,
     integrations_follow_publications_and_verifications,
+    the_matrix_filters_pages_and_exports_its_rows,
+    the_matrix_answers_bad_input_and_hostile_data_with_text,
+    the_service_page_pages_its_versions,
 );
 
 /// The as-of date every page test reads the deprecation clock at.
@@ -574,6 +577,8 @@ async fn pages_render_the_seeded_broker(app: TestApp) {
         "integration",
         page(&router, "/integrations/mobile-app/shop-api").await
     );
+    seed_verifications(&app).await;
+    insta::assert_snapshot!("matrix", timeless(&page(&router, "/matrix").await));
     let css = visit(router.clone(), Method::GET, "/assets/vow.css", &[], None).await;
     assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
     assert_eq!(css.header("cache-control"), Some("public, max-age=86400"));
@@ -1252,4 +1257,480 @@ async fn integrations_follow_publications_and_verifications(app: TestApp) {
         .find(|r| r.consumer == "kiosk-app")
         .expect("kiosk");
     assert!(kiosk_row.latest.as_ref().is_some_and(|l| l.passed));
+}
+
+/// A hostile build URL that is an https address: it may be a link, but must stay one attribute.
+pub const QUOTE_BUILD_URL: &str = "https://ci.example.com/\"><script>window.vowPwned=3</script>";
+/// A build URL that is a script: it must never be a link.
+pub const SCRIPT_BUILD_URL: &str = "javascript:window.vowPwned=4";
+
+/// Verification results over [`seed`], in this order: shop-api 1.0.0 fails and then passes
+/// mobile-app's contract (7.0.0 and 7.1.0 share it), and fails kiosk-app's (a `javascript:` build
+/// URL); shop-api 1.1.0 fails mobile-app's (a build URL that tries to close its attribute).
+/// mobile-app 7.1.0 is also released to production.
+pub async fn seed_verifications(app: &TestApp) {
+    let mobile = contract_hash(app, "mobile-app", "7.0.0").await;
+    let kiosk = contract_hash(app, "kiosk-app", "2.0.0").await;
+    ok(
+        app,
+        Method::PUT,
+        "/api/v1/services/shop-api/versions/1.1.0",
+        json!({ "branch": "next" }),
+    )
+    .await;
+    for (version, hash, passed, failed, build_url) in [
+        (
+            "1.0.0",
+            &mobile,
+            false,
+            json!(["shape"]),
+            json!("https://ci.example.com/shop-api/1"),
+        ),
+        (
+            "1.0.0",
+            &mobile,
+            true,
+            json!([]),
+            json!("https://ci.example.com/shop-api/2"),
+        ),
+        (
+            "1.0.0",
+            &kiosk,
+            false,
+            json!(["latency"]),
+            json!(SCRIPT_BUILD_URL),
+        ),
+        (
+            "1.1.0",
+            &mobile,
+            false,
+            json!(["errors", "shape"]),
+            json!(QUOTE_BUILD_URL),
+        ),
+    ] {
+        ok(
+            app,
+            Method::POST,
+            &format!("/api/v1/services/shop-api/versions/{version}/verifications"),
+            json!({
+                "contract_hash": hash,
+                "passed": passed,
+                "failed_dimensions": failed,
+                "build_url": build_url,
+            }),
+        )
+        .await;
+    }
+    ok(
+        app,
+        Method::POST,
+        "/api/v1/environments/production/releases",
+        json!({ "service": "mobile-app", "version": "7.1.0" }),
+    )
+    .await;
+}
+
+/// Redacts verification times, which change from run to run.
+fn timeless(text: &str) -> String {
+    let mut out = text.to_owned();
+    let mut from = 0;
+    while let Some(at) = out[from..].find("<time datetime=\"") {
+        let start = from + at;
+        let end = start + out[start..].find("</time>").expect("closing tag");
+        out.replace_range(start..end, "<time datetime=\"[time]\">[time]");
+        from = start + "<time datetime=\"[time]\">[time]</time>".len();
+    }
+    out
+}
+
+/// A matrix row as the tests compare it: (consumer, consumer version, provider, provider
+/// version, passed).
+type MatrixLine = (String, String, String, String, bool);
+
+/// The matrix's rows as JSON, and its next cursor.
+async fn matrix_rows(router: &Router, query: &str) -> (Vec<MatrixLine>, Value) {
+    let answer = visit(
+        router.clone(),
+        Method::GET,
+        &format!("/matrix?{query}&format=json"),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{query}: {}", answer.text());
+    assert_eq!(answer.header("content-type"), Some("application/json"));
+    let body = answer.json();
+    let rows = body["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            (
+                r["consumer"].as_str().unwrap().to_owned(),
+                r["consumer_version"].as_str().unwrap().to_owned(),
+                r["provider"].as_str().unwrap().to_owned(),
+                r["provider_version"].as_str().unwrap().to_owned(),
+                r["passed"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    (rows, body["next"].clone())
+}
+
+fn row(consumer: &str, version: &str, provider_version: &str, passed: bool) -> MatrixLine {
+    (
+        consumer.to_owned(),
+        version.to_owned(),
+        "shop-api".to_owned(),
+        provider_version.to_owned(),
+        passed,
+    )
+}
+
+async fn the_matrix_filters_pages_and_exports_its_rows(app: TestApp) {
+    seed(&app).await;
+    seed_verifications(&app).await;
+    let router = app.router();
+    // Newest verification first; one verification counts for every consumer version whose
+    // contract it verified; a later result replaces an earlier one for the same pair.
+    let all = vec![
+        row("mobile-app", "7.1.0", "1.1.0", false),
+        row("mobile-app", "7.0.0", "1.1.0", false),
+        row("kiosk-app", "2.0.0", "1.0.0", false),
+        row("mobile-app", "7.1.0", "1.0.0", true),
+        row("mobile-app", "7.0.0", "1.0.0", true),
+    ];
+    let (rows, next) = matrix_rows(&router, "").await;
+    assert_eq!(rows, all);
+    assert!(next.is_null());
+
+    // The HTML shows the same rows in the same order.
+    let html = page(&router, "/matrix").await;
+    assert_eq!(
+        html.matches("<tr class=\"result-").count(),
+        all.len(),
+        "{html}"
+    );
+    let mut rest = html.as_str();
+    for (consumer, version, provider, provider_version, passed) in &all {
+        let marker = format!(
+            "<tr class=\"result-{}\">\n      <td><a href=\"/services/{consumer}\">{consumer}</a></td>\n      <td><code>{version}</code>",
+            if *passed { "passed" } else { "failed" }
+        );
+        let at = rest
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no {marker} in order: {html}"));
+        rest = &rest[at + marker.len()..];
+        let provider_cell = format!(
+            "<a href=\"/services/{provider}\">{provider}</a></td>\n      <td><code>{provider_version}</code>"
+        );
+        assert!(
+            rest.starts_with(&provider_cell) || rest.contains(&provider_cell),
+            "{html}"
+        );
+    }
+    assert!(html.contains("failed</span> shape, errors"), "{html}");
+    assert!(
+        html.contains(
+            "<a href=\"https:&#x2f;&#x2f;ci.example.com&#x2f;shop-api&#x2f;2\">build</a>"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("<a href=\"/can-i-deploy?service=kiosk-app&amp;version=2.0.0&amp;environment=production\">"),
+        "{html}"
+    );
+
+    // Each filter narrows the rows to those it names.
+    let only = |keep: &dyn Fn(&MatrixLine) -> bool| {
+        all.iter().filter(|r| keep(r)).cloned().collect::<Vec<_>>()
+    };
+    for (query, expected) in [
+        ("consumer=kiosk-app", only(&|r| r.0 == "kiosk-app")),
+        (
+            "consumer=mobile-app&consumer_version=7.0.0",
+            only(&|r| r.1 == "7.0.0"),
+        ),
+        ("consumer_branch=main", only(&|r| r.1 == "7.0.0")),
+        ("provider=shop-api", all.clone()),
+        (
+            "provider=shop-api&provider_version=1.0.0",
+            only(&|r| r.3 == "1.0.0"),
+        ),
+        ("result=passed", only(&|r| r.4)),
+        ("result=failed", only(&|r| !r.4)),
+        // Both versions run there: shop-api 1.0.0 is deployed to each; mobile-app 7.0.0 and
+        // kiosk-app 2.0.0 are deployed to production and 7.1.0 is released there.
+        ("environment=production", only(&|r| r.3 == "1.0.0")),
+        (
+            "environment=staging",
+            only(&|r| r.1 == "7.1.0" && r.3 == "1.0.0"),
+        ),
+        (
+            "consumer=mobile-app&result=failed&environment=production",
+            vec![],
+        ),
+        ("consumer_branch=nowhere", vec![]),
+        ("provider=mobile-app", vec![]),
+    ] {
+        let (rows, _) = matrix_rows(&router, query).await;
+        assert_eq!(rows, expected, "{query}");
+        let html = page(&router, &format!("/matrix?{query}")).await;
+        assert_eq!(
+            html.matches("<tr class=\"result-").count(),
+            expected.len(),
+            "{query}"
+        );
+    }
+
+    // A small limit pages through every row once, in order, by the next links.
+    let mut seen = Vec::new();
+    let mut query = "limit=2".to_owned();
+    let mut pages = 0;
+    loop {
+        let (rows, next) = matrix_rows(&router, &query).await;
+        assert!(rows.len() <= 2);
+        let html = page(&router, &format!("/matrix?{query}")).await;
+        seen.extend(rows);
+        pages += 1;
+        match next.as_str() {
+            Some(cursor) => {
+                assert!(
+                    html.contains(&format!("&amp;before={cursor}\" rel=\"next\">")),
+                    "{html}"
+                );
+                query = format!("limit=2&before={cursor}");
+            }
+            None => {
+                assert!(!html.contains("rel=\"next\""), "{html}");
+                break;
+            }
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen, all);
+    // Paging keeps the filters.
+    let (first, next) = matrix_rows(&router, "result=failed&limit=1").await;
+    let (second, _) = matrix_rows(
+        &router,
+        &format!("result=failed&limit=1&before={}", next.as_str().unwrap()),
+    )
+    .await;
+    assert_eq!([first, second].concat(), all[..2].to_vec());
+    let html = page(&router, "/matrix?result=failed&limit=1").await;
+    assert!(
+        html.contains("result=failed&amp;environment=&amp;limit=1&amp;before="),
+        "{html}"
+    );
+}
+
+async fn the_matrix_answers_bad_input_and_hostile_data_with_text(app: TestApp) {
+    seed(&app).await;
+    seed_verifications(&app).await;
+    let router = app.router();
+    for (path, status, says) in [
+        (
+            "/matrix?limit=abc",
+            StatusCode::BAD_REQUEST,
+            "limit must be a number from 1 to 1000, not &quot;abc&quot;",
+        ),
+        ("/matrix?limit=0", StatusCode::BAD_REQUEST, "limit must be"),
+        (
+            "/matrix?limit=1001",
+            StatusCode::BAD_REQUEST,
+            "limit must be",
+        ),
+        (
+            "/matrix?result=maybe",
+            StatusCode::BAD_REQUEST,
+            "result must be passed or failed, not &quot;maybe&quot;",
+        ),
+        (
+            "/matrix?result=%3Cscript%3E",
+            StatusCode::BAD_REQUEST,
+            "&lt;script&gt;",
+        ),
+        (
+            "/matrix?before=yesterday",
+            StatusCode::BAD_REQUEST,
+            "before must be",
+        ),
+        (
+            "/matrix?format=xml",
+            StatusCode::BAD_REQUEST,
+            "format must be html or json",
+        ),
+        (
+            "/matrix?consumer_version=7.0.0",
+            StatusCode::BAD_REQUEST,
+            "consumer_version needs consumer",
+        ),
+        (
+            "/matrix?provider_version=1.0.0",
+            StatusCode::BAD_REQUEST,
+            "provider_version needs provider",
+        ),
+        (
+            "/matrix?consumer=%3Cb%3E",
+            StatusCode::BAD_REQUEST,
+            "the service name",
+        ),
+        (
+            "/matrix?environment=%3Cimg%3E",
+            StatusCode::BAD_REQUEST,
+            "&lt;img&gt;",
+        ),
+        (
+            "/matrix?consumer=nobody",
+            StatusCode::NOT_FOUND,
+            "no service named &quot;nobody&quot;",
+        ),
+        (
+            "/matrix?provider=nobody",
+            StatusCode::NOT_FOUND,
+            "no service named &quot;nobody&quot;",
+        ),
+        (
+            "/matrix?consumer=mobile-app&consumer_version=9.9.9",
+            StatusCode::NOT_FOUND,
+            "mobile-app has no version &quot;9.9.9&quot;",
+        ),
+        (
+            "/matrix?provider=shop-api&provider_version=9.9.9",
+            StatusCode::NOT_FOUND,
+            "shop-api has no version",
+        ),
+        (
+            "/matrix?environment=mars",
+            StatusCode::NOT_FOUND,
+            "no environment named &quot;mars&quot;",
+        ),
+        (
+            "/matrix?limit=%FF%FE",
+            StatusCode::BAD_REQUEST,
+            "limit must be",
+        ),
+    ] {
+        let answer = visit(router.clone(), Method::GET, path, &[], None).await;
+        let text = answer.text();
+        assert_eq!(answer.status, status, "{path}: {text}");
+        assert_eq!(
+            answer.header("content-type"),
+            Some("text/html; charset=utf-8"),
+            "{path}"
+        );
+        assert!(text.contains(says), "{path}: {text}");
+        assert!(
+            !text.contains("<script>") && !text.contains("<img") && !text.contains("<b>"),
+            "{path}: {text}"
+        );
+    }
+    // Free text from the database and the query string shows as text, never markup.
+    let html = page(
+        &router,
+        "/matrix?consumer_branch=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+    )
+    .await;
+    assert!(
+        html.contains("value=\"&quot;&gt;&lt;script&gt;alert(1)&lt;&#x2f;script&gt;\""),
+        "{html}"
+    );
+    assert!(html.contains("No verification results match."), "{html}");
+    let html = page(&router, "/matrix").await;
+    assert!(!html.contains("<script>window"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;window.vowPwned=1&lt;&#x2f;script&gt;"),
+        "{html}"
+    );
+    // An https build URL is a link whose quote cannot end the attribute; a script is text.
+    assert!(
+        html.contains("<a href=\"https:&#x2f;&#x2f;ci.example.com&#x2f;&quot;&gt;&lt;script&gt;window.vowPwned=3&lt;&#x2f;script&gt;\">build</a>"),
+        "{html}"
+    );
+    assert!(!html.contains("href=\"javascript:"), "{html}");
+    assert!(
+        html.contains("<code>javascript:window.vowPwned=4</code>"),
+        "{html}"
+    );
+    // The JSON export carries the text as it was published, for scripts to handle.
+    let (_, _) = matrix_rows(&router, "").await;
+    let answer = visit(
+        router.clone(),
+        Method::GET,
+        "/matrix?consumer=mobile-app&consumer_version=7.1.0&format=json",
+        &[],
+        None,
+    )
+    .await;
+    let body = answer.json();
+    assert_eq!(body["rows"][0]["consumer_branch"], SCRIPT_BRANCH);
+    assert_eq!(body["rows"][0]["build_url"], QUOTE_BUILD_URL);
+    assert_eq!(
+        body["rows"][0]["failed_dimensions"],
+        json!(["shape", "errors"])
+    );
+}
+
+async fn the_service_page_pages_its_versions(app: TestApp) {
+    seed(&app).await;
+    for n in 0..60 {
+        ok(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/services/paged-app/versions/1.0.{n}"),
+            json!({ "branch": "main" }),
+        )
+        .await;
+    }
+    let router = app.router();
+    let versions_of = |html: &str| -> Vec<String> {
+        html.match_indices("<tr><td><code>1.0.")
+            .map(|(at, _)| {
+                let start = at + "<tr><td><code>".len();
+                let end = start + html[start..].find('<').unwrap();
+                html[start..end].to_owned()
+            })
+            .collect()
+    };
+    let first = page(&router, "/services/paged-app").await;
+    let newest: Vec<String> = (10..60).rev().map(|n| format!("1.0.{n}")).collect();
+    assert_eq!(versions_of(&first), newest);
+    assert!(first.contains("The newest 50, newest first"), "{first}");
+    assert!(
+        first.contains(
+            "<a href=\"/services/paged-app?before=1.0.10#versions\" rel=\"next\">Older versions</a>"
+        ),
+        "{first}"
+    );
+    let older = page(&router, "/services/paged-app?before=1.0.10").await;
+    let oldest: Vec<String> = (0..10).rev().map(|n| format!("1.0.{n}")).collect();
+    assert_eq!(versions_of(&older), oldest);
+    assert!(
+        older.contains("10 older than <code>1.0.10</code>"),
+        "{older}"
+    );
+    assert!(!older.contains("Older versions"), "{older}");
+    assert!(
+        older.contains("<a href=\"/services/paged-app#versions\">Newest</a>"),
+        "{older}"
+    );
+    // A service with few versions has no pager.
+    let mobile = page(&router, "/services/mobile-app").await;
+    assert!(!mobile.contains("Older versions"), "{mobile}");
+    for (path, status, says) in [
+        (
+            "/services/paged-app?before=9.9.9",
+            StatusCode::NOT_FOUND,
+            "paged-app has no version &quot;9.9.9&quot;",
+        ),
+        (
+            "/services/paged-app?before=%20",
+            StatusCode::BAD_REQUEST,
+            "version",
+        ),
+    ] {
+        let answer = visit(router.clone(), Method::GET, path, &[], None).await;
+        assert_eq!(answer.status, status, "{path}: {}", answer.text());
+        assert!(answer.text().contains(says), "{path}: {}", answer.text());
+    }
 }
