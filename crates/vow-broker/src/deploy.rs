@@ -96,6 +96,9 @@ pub enum DeprecationStatus {
 /// The deprecated elements of `provider`'s specs that consumers use, per environment (all of
 /// them, or `environment`): for each provider version present there, each consumer version
 /// present with a contract that uses a deprecated or removed element. Sorted most urgent first.
+///
+/// The same facts can-I-deploy reads for each provider version present, loaded for every
+/// environment at once (see `store::deprecation`) rather than one question per version.
 pub async fn deprecations_in_use(
     store: &Store,
     provider: &str,
@@ -103,87 +106,55 @@ pub async fn deprecations_in_use(
     as_of: NaiveDate,
     warning_days: i64,
 ) -> Result<Vec<DeprecationInUse>, StoreError> {
-    let environments: Vec<String> = match environment {
-        Some(e) => vec![e.to_owned()],
-        None => store
-            .environments()
-            .await?
-            .into_iter()
-            .map(|e| e.name)
-            .collect(),
-    };
+    let loaded = store
+        .load_deprecations(provider, environment, CHECKER)
+        .await?;
+    let mut facts = loaded.facts;
+    for assessment in assess_missing(store, &loaded.missing).await? {
+        let c = &assessment.compatibility;
+        facts
+            .entry((c.spec_hash.clone(), c.contract_hash.clone()))
+            .or_default()
+            .extend(assessment.deprecations);
+    }
     let mut out = Vec::new();
-    for environment in environments {
-        let mut versions: Vec<String> = store
-            .current_deployments(&environment)
-            .await?
-            .into_iter()
-            .filter(|d| d.service == provider)
-            .map(|d| d.version)
-            .chain(
-                store
-                    .current_releases(&environment)
-                    .await?
-                    .into_iter()
-                    .filter(|r| r.service == provider)
-                    .map(|r| r.version),
-            )
-            .collect();
-        versions.sort();
-        versions.dedup();
-        for version in versions {
-            let candidate = ServiceVersion {
-                service: provider.to_owned(),
-                version: version.clone(),
-            };
-            let target = Target::Environment {
-                name: environment.clone(),
-            };
-            let q = question(store, &candidate, &target, as_of).await?;
-            let Some(spec) = q
-                .specs
-                .iter()
-                .find(|s| s.provider == provider && s.provider_version == version)
+    for spec in &loaded.specs {
+        for consumer in loaded
+            .contracts
+            .iter()
+            .filter(|c| c.environment == spec.environment)
+        {
+            let Some(facts) = facts.get(&(spec.spec_hash.clone(), consumer.contract_hash.clone()))
             else {
                 continue;
             };
-            for fact in q
-                .deprecations
-                .iter()
-                .filter(|f| f.spec_hash == spec.spec_hash)
-            {
-                for consumer in q
-                    .consumer_contracts
-                    .iter()
-                    .filter(|c| c.contract_hash == fact.contract_hash)
-                {
-                    let (status, sunset, days_left) = match fact.kind {
-                        DeprecationKind::Removed => (DeprecationStatus::Removed, None, None),
-                        DeprecationKind::Sunset { sunset } => {
-                            let left = (sunset - as_of).num_days();
-                            let status = if left <= 0 {
-                                DeprecationStatus::Overdue
-                            } else if left <= warning_days {
-                                DeprecationStatus::Near
-                            } else {
-                                DeprecationStatus::Scheduled
-                            };
-                            (status, Some(sunset), Some(left))
-                        }
-                    };
-                    out.push(DeprecationInUse {
-                        environment: environment.clone(),
-                        provider: provider.to_owned(),
-                        provider_version: version.clone(),
-                        consumer: consumer.consumer.clone(),
-                        consumer_version: consumer.consumer_version.clone(),
-                        interaction: fact.interaction.clone(),
-                        element: fact.element.clone(),
-                        status,
-                        sunset,
-                        days_left,
-                    });
-                }
+            for fact in facts {
+                let (status, sunset, days_left) = match fact.kind {
+                    DeprecationKind::Removed => (DeprecationStatus::Removed, None, None),
+                    DeprecationKind::Sunset { sunset } => {
+                        let left = (sunset - as_of).num_days();
+                        let status = if left <= 0 {
+                            DeprecationStatus::Overdue
+                        } else if left <= warning_days {
+                            DeprecationStatus::Near
+                        } else {
+                            DeprecationStatus::Scheduled
+                        };
+                        (status, Some(sunset), Some(left))
+                    }
+                };
+                out.push(DeprecationInUse {
+                    environment: spec.environment.clone(),
+                    provider: provider.to_owned(),
+                    provider_version: spec.version.clone(),
+                    consumer: consumer.consumer.clone(),
+                    consumer_version: consumer.consumer_version.clone(),
+                    interaction: fact.interaction.clone(),
+                    element: fact.element.clone(),
+                    status,
+                    sunset,
+                    days_left,
+                });
             }
         }
     }

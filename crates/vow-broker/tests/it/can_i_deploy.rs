@@ -18,6 +18,7 @@ on_both_backends!(
     missing_evidence_and_missing_providers_are_unknown,
     can_i_merge_reads_the_branch_heads,
     deprecations_in_use_name_the_consumers,
+    deprecations_in_use_span_environments_releases_and_versions,
     contracts_to_verify_cover_environments_and_branches,
     bad_questions_get_stable_errors,
     the_compatibility_behind_an_answer_names_its_findings,
@@ -610,4 +611,146 @@ async fn the_compatibility_behind_an_answer_names_its_findings(app: TestApp) {
         .get("/api/v1/services/shop-api/versions/1.0.0/compatibility/mobile-app/9.9.9")
         .await;
     assert_error(&no_contract, StatusCode::NOT_FOUND, "version_not_found");
+}
+
+/// Deploys or releases `service@version` into `environment` (created if missing), as one
+/// application instance when `instance` names one.
+async fn place(
+    app: &TestApp,
+    environment: &str,
+    how: &str,
+    service: &str,
+    version: &str,
+    instance: Option<&str>,
+) {
+    app.put(&format!("/api/v1/environments/{environment}"), &json!({}))
+        .await;
+    let mut body = json!({ "service": service, "version": version });
+    if let Some(instance) = instance {
+        body["application_instance"] = json!(instance);
+    }
+    let (status, body) = app
+        .post(&format!("/api/v1/environments/{environment}/{how}"), &body)
+        .await;
+    assert!(status.is_success(), "{body}");
+}
+
+/// `environment provider_version consumer@version interaction element status` of each row.
+fn deprecation_rows(body: &Value) -> Vec<String> {
+    body["deprecations"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {}@{} {} {} {}",
+                r["environment"].as_str().unwrap(),
+                r["provider_version"].as_str().unwrap(),
+                r["consumer"].as_str().unwrap(),
+                r["consumer_version"].as_str().unwrap(),
+                r["interaction"].as_str().unwrap(),
+                r["element"].as_str().unwrap(),
+                r["status"].as_str().unwrap(),
+            )
+        })
+        .collect()
+}
+
+async fn deprecations_in_use_span_environments_releases_and_versions(app: TestApp) {
+    publish_contract(&app, "7.0.0", None).await;
+    publish_contract(&app, "7.1.0", None).await;
+    let (status, body) = app
+        .put(
+            "/api/v1/services/checkout-web/versions/3.0.0/contracts/shop-api",
+            &repo_file("contracts/checkout-web.shop-api.yaml"),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    publish_spec(&app, "1.0.0", "shop-api.yaml").await;
+    publish_spec(&app, "2.0.0", "shop-api.v2.yaml").await;
+    // production runs both provider versions (two instances) and mobile-app 7.0.0, also
+    // released to the field with shop-api 1.0.0; staging runs shop-api 2.0.0 with checkout-web
+    // (present there only) and mobile-app 7.1.0.
+    place(
+        &app,
+        "production",
+        "deployments",
+        "shop-api",
+        "1.0.0",
+        Some("eu"),
+    )
+    .await;
+    place(
+        &app,
+        "production",
+        "deployments",
+        "shop-api",
+        "2.0.0",
+        Some("us"),
+    )
+    .await;
+    place(
+        &app,
+        "production",
+        "deployments",
+        "mobile-app",
+        "7.0.0",
+        None,
+    )
+    .await;
+    place(&app, "field", "releases", "shop-api", "1.0.0", None).await;
+    place(&app, "field", "releases", "mobile-app", "7.0.0", None).await;
+    place(&app, "staging", "deployments", "shop-api", "2.0.0", None).await;
+    place(
+        &app,
+        "staging",
+        "deployments",
+        "checkout-web",
+        "3.0.0",
+        None,
+    )
+    .await;
+    place(&app, "staging", "deployments", "mobile-app", "7.1.0", None).await;
+
+    let (status, all) = app
+        .get("/api/v1/deprecations?provider=shop-api&as_of=2027-06-10")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    let rows = deprecation_rows(&all);
+    // shop-api 2.0.0 removed the summary the mobile app acknowledged as deprecated; 1.0.0 still
+    // has it, with its sunset 20 days away: most urgent first, then by environment.
+    assert_eq!(
+        rows,
+        [
+            "production 2.0.0 mobile-app@7.0.0 get-cart-summary GET /carts/c-1001/summary removed",
+            "staging 2.0.0 mobile-app@7.1.0 get-cart-summary GET /carts/c-1001/summary removed",
+            "field 1.0.0 mobile-app@7.0.0 get-cart-summary GET /carts/{cartId}/summary near",
+            "production 1.0.0 mobile-app@7.0.0 get-cart-summary GET /carts/{cartId}/summary near",
+        ],
+        "{all:#}"
+    );
+    let (_, staging) = app
+        .get("/api/v1/deprecations?provider=shop-api&environment=staging&as_of=2027-06-10")
+        .await;
+    assert_eq!(deprecation_rows(&staging), [rows[1].clone()], "{staging:#}");
+    // Once mobile-app 7.0.0 leaves production, only its release in the field remains there.
+    let (status, body) = app
+        .post(
+            "/api/v1/environments/production/undeployments",
+            &json!({ "service": "mobile-app" }),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    let (_, after) = app
+        .get("/api/v1/deprecations?provider=shop-api&as_of=2027-06-10")
+        .await;
+    assert_eq!(
+        deprecation_rows(&after),
+        [rows[1].clone(), rows[2].clone()],
+        "{after:#}"
+    );
+    let unknown = app
+        .get("/api/v1/deprecations?provider=shop-api&environment=moon")
+        .await;
+    assert_error(&unknown, StatusCode::NOT_FOUND, "environment_not_found");
 }
