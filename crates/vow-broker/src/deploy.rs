@@ -13,7 +13,7 @@ use vow_core::deploy::{
     decide,
 };
 use vow_core::finding::Dimension;
-use vow_core::spec::Bundle;
+use vow_core::spec::{Bundle, Stability};
 
 use crate::store::{MissingAssessment, NewCompatibility, Store, StoreError, StoredFact};
 
@@ -77,6 +77,9 @@ pub struct DeprecationInUse {
     /// Days from the as-of date to the sunset (negative once it passed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub days_left: Option<i64>,
+    /// The `x-stability-level` of the element's operation, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stability: Option<Stability>,
 }
 
 /// Where an element in use stands on the deprecation clock.
@@ -154,6 +157,7 @@ pub async fn deprecations_in_use(
                     status,
                     sunset,
                     days_left,
+                    stability: fact.stability,
                 });
             }
         }

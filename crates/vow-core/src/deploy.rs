@@ -85,6 +85,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::finding::Dimension;
+use crate::spec::Stability;
 
 pub use decide::{QuestionError, decide};
 pub use evidence::{Assessment, assess};
@@ -224,6 +225,10 @@ pub struct DeprecationFact {
     pub element: String,
     #[serde(flatten)]
     pub kind: DeprecationKind,
+    /// The `x-stability-level` of the element's operation (for a field or a parameter, of the
+    /// operation it belongs to); none when the spec states none or the operation is gone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stability: Option<Stability>,
 }
 
 /// What a [`DeprecationFact`] says.

@@ -9,6 +9,7 @@ use serde_json::Value;
 use sqlx::{AssertSqlSafe, Row};
 use vow_core::deploy::{DeprecationFact, DeprecationKind};
 use vow_core::finding::Dimension;
+use vow_core::spec::Stability;
 
 use super::error::StoreError;
 use super::pool::{BeginWrite, Store, on_pool, placeholders};
@@ -88,13 +89,15 @@ pub struct NewCompatibility<'a> {
 }
 
 /// A deprecation fact as the compatibility table stores it: without the two hashes, which are
-/// the row's key.
+/// the row's key. Rows stored before facts carried a stability level read as unknown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct StoredFact {
     interaction: String,
     element: String,
     #[serde(flatten)]
     kind: DeprecationKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    stability: Option<Stability>,
 }
 
 impl StoredFact {
@@ -103,6 +106,7 @@ impl StoredFact {
             interaction: fact.interaction.clone(),
             element: fact.element.clone(),
             kind: fact.kind,
+            stability: fact.stability,
         }
     }
 
@@ -113,6 +117,7 @@ impl StoredFact {
             interaction: self.interaction,
             element: self.element,
             kind: self.kind,
+            stability: self.stability,
         }
     }
 }
@@ -564,5 +569,22 @@ impl Store {
                 report: json("report")?,
             }))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_facts_without_a_stability_level_read_as_unknown() {
+        let old = r#"[{"interaction":"get-cart","element":"GET /carts/{id}","kind":"sunset","sunset":"2027-06-30"}]"#;
+        let facts: Vec<StoredFact> = serde_json::from_str(old).unwrap();
+        assert_eq!(facts[0].stability, None);
+        assert_eq!(serde_json::to_string(&facts).unwrap(), old);
+        let new = r#"[{"interaction":"get-cart","element":"GET /carts/{id}","kind":"removed","stability":"beta"}]"#;
+        let facts: Vec<StoredFact> = serde_json::from_str(new).unwrap();
+        assert_eq!(facts[0].stability, Some(Stability::Beta));
+        assert_eq!(serde_json::to_string(&facts).unwrap(), new);
     }
 }

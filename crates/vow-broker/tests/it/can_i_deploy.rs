@@ -476,6 +476,7 @@ async fn deprecations_in_use_name_the_consumers(app: TestApp) {
             "status": "near",
             "sunset": "2027-06-30",
             "days_left": 20,
+            "stability": "stable",
         })
     );
     let (_, later) = app

@@ -662,7 +662,7 @@ async fn deprecation_windows_filter_sort_and_export_the_apis_rows(app: TestApp) 
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "provider,provider_version,element,interaction,status,sunset,days_left,consumer,consumer_version,environment"
+        "provider,provider_version,element,interaction,status,sunset,days_left,consumer,consumer_version,environment,stability"
     );
     assert_eq!(lines.len(), all.len() + 1);
 

@@ -21,7 +21,7 @@ use crate::compat::{CheckOptions, check_contract};
 use crate::contract::{Contract, Interaction};
 use crate::finding::{Finding, Severity};
 use crate::rules;
-use crate::spec::{Lookup, Spec};
+use crate::spec::{Lookup, Spec, Stability};
 use crate::verification::{ContractResult, InteractionResult};
 
 /// The clock-free outcome of checking one contract against one spec.
@@ -55,12 +55,16 @@ pub fn assess(
     for (interaction, result) in contract.interactions.iter().zip(checked.interactions) {
         let mut kept: Vec<Finding> = Vec::with_capacity(result.findings.len());
         for finding in result.findings {
-            let fact = |kind| DeprecationFact {
-                spec_hash: spec_hash.to_owned(),
-                contract_hash: contract_hash.to_owned(),
-                interaction: interaction.id.clone(),
-                element: element(spec, interaction, &finding.location.pointer),
-                kind,
+            let fact = |kind| {
+                let (element, stability) = element(spec, interaction, &finding.location.pointer);
+                DeprecationFact {
+                    spec_hash: spec_hash.to_owned(),
+                    contract_hash: contract_hash.to_owned(),
+                    interaction: interaction.id.clone(),
+                    element,
+                    kind,
+                    stability,
+                }
             };
             if finding.rule == rules::SUNSET_NEAR || finding.rule == rules::SUNSET_PASSED {
                 if let Some(sunset) = finding.actual.as_deref().and_then(|d| d.parse().ok()) {
@@ -143,17 +147,18 @@ fn same_field(listed: &str, field: &str) -> bool {
 
 /// How reports name the element a finding is about: the operation (`GET /carts/{cartId}`, as the
 /// spec writes it when the request resolves), and for a body field the status and pointer
-/// (`GET /carts/{cartId} 200 /total`), for a parameter its place and name.
-fn element(spec: &Spec, interaction: &Interaction, pointer: &str) -> String {
+/// (`GET /carts/{cartId} 200 /total`), for a parameter its place and name; with the stability
+/// level of the operation when the spec has it.
+fn element(spec: &Spec, interaction: &Interaction, pointer: &str) -> (String, Option<Stability>) {
     let request = &interaction.request;
-    let operation = match spec.lookup(&request.method.0, &request.path) {
+    let (operation, stability) = match spec.lookup(&request.method.0, &request.path) {
         Lookup::Found { operation, .. } => {
             let op = &spec.operations[operation];
-            format!("{} {}", op.method, op.path)
+            (format!("{} {}", op.method, op.path), op.stability)
         }
-        _ => format!("{} {}", request.method.0, request.path),
+        _ => (format!("{} {}", request.method.0, request.path), None),
     };
-    match pointer.strip_prefix("/response/body") {
+    let element = match pointer.strip_prefix("/response/body") {
         Some(field) => format!(
             "{operation} {} {}",
             interaction.response.status,
@@ -166,5 +171,6 @@ fn element(spec: &Spec, interaction: &Interaction, pointer: &str) -> String {
             }
             _ => operation,
         },
-    }
+    };
+    (element, stability)
 }
