@@ -2,15 +2,15 @@
 //! compatibility results it lacks (vow-core's static check of a spec against a contract, cached by
 //! their hashes and by the vow version that computed them), and let vow-core decide.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use vow_core::contract::decode_contract;
 use vow_core::deploy::{
     Answer, Assessment, DeprecationKind, Question, QuestionError, ServiceVersion, Target, assess,
-    decide,
+    decide, deprecated_elements,
 };
 use vow_core::finding::Dimension;
 use vow_core::spec::{Bundle, Stability};
@@ -80,6 +80,14 @@ pub struct DeprecationInUse {
     /// The `x-stability-level` of the element's operation, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stability: Option<Stability>,
+    /// The first provider version, among the specs this broker holds, whose spec marks the
+    /// element deprecated; unknown for an element no spec of it marks (a removed operation is
+    /// named by the consumer's path).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deprecated_in: Option<String>,
+    /// The date that version's spec was published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deprecated_since: Option<NaiveDate>,
 }
 
 /// Where an element in use stands on the deprecation clock.
@@ -158,6 +166,8 @@ pub async fn deprecations_in_use(
                     sunset,
                     days_left,
                     stability: fact.stability,
+                    deprecated_in: None,
+                    deprecated_since: None,
                 });
             }
         }
@@ -181,7 +191,59 @@ pub async fn deprecations_in_use(
             ))
     });
     out.dedup();
+    fill_deprecation_history(store, provider).await?;
+    let elements: BTreeSet<String> = out.iter().map(|r| r.element.clone()).collect();
+    let since = store.deprecated_since(provider, &elements).await?;
+    for row in &mut out {
+        if let Some(s) = since.get(&row.element) {
+            row.deprecated_in = Some(s.version.clone());
+            row.deprecated_since = Some(s.published_at.date_naive());
+        }
+    }
     Ok(out)
+}
+
+/// Fills the deprecation history of a provider whose specs were published before the broker
+/// kept one: each distinct spec read once, in the order of publication, on the first read
+/// after the upgrade. A spec that no longer reads adds nothing.
+async fn fill_deprecation_history(store: &Store, provider: &str) -> Result<(), StoreError> {
+    let Some(published) = store.deprecation_history_to_fill(provider).await? else {
+        return Ok(());
+    };
+    let mut first: BTreeMap<String, (i64, DateTime<Utc>)> = BTreeMap::new();
+    let mut read: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for publication in published {
+        if !read.contains_key(&publication.spec_id) {
+            let text = store.spec_content(publication.spec_id).await?;
+            let elements = tokio::task::spawn_blocking(move || deprecated_in_spec(&text))
+                .await
+                .map_err(|e| StoreError::Corrupt(format!("reading a stored spec failed: {e}")))?;
+            read.insert(publication.spec_id, elements);
+        }
+        for element in &read[&publication.spec_id] {
+            first
+                .entry(element.clone())
+                .or_insert((publication.version_id, publication.published_at));
+        }
+    }
+    store.fill_deprecation_history(provider, &first).await
+}
+
+/// The elements a stored spec bundle marks deprecated; none when it no longer reads.
+fn deprecated_in_spec(text: &str) -> Vec<String> {
+    let spec = serde_json::from_str::<Bundle>(text)
+        .map_err(|e| e.to_string())
+        .and_then(|bundle| bundle.spec("the stored spec").map_err(|e| e.to_string()));
+    match spec {
+        Ok(spec) => deprecated_elements(&spec)
+            .into_iter()
+            .map(|d| d.element)
+            .collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "a stored spec does not read; its deprecations stay unknown");
+            Vec::new()
+        }
+    }
 }
 
 /// Computes and stores the compatibility of each pair, reading each spec once. A spec or contract

@@ -79,6 +79,7 @@
 //! never a silent pick. Its cost is linear in the size of the question.
 
 mod decide;
+mod element;
 mod evidence;
 
 use chrono::NaiveDate;
@@ -88,6 +89,7 @@ use crate::finding::Dimension;
 use crate::spec::Stability;
 
 pub use decide::{QuestionError, decide};
+pub use element::{DeprecatedElement, deprecated_elements};
 pub use evidence::{Assessment, assess};
 
 /// Version of the JSON answer layout; bumped on any incompatible change.

@@ -11,12 +11,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::{DateTime, Utc};
 use sqlx::{AssertSqlSafe, Row};
 use vow_core::deploy::DeprecationFact;
 
 use super::error::StoreError;
 use super::evidence::StoredFact;
-use super::pool::{Store, on_pool, placeholders};
+use super::pool::{BeginWrite, Store, on_pool, placeholders};
 use super::question::MissingAssessment;
 
 /// A provider version present in an environment, with the spec it published.
@@ -261,6 +262,179 @@ impl Store {
                 facts,
                 missing,
             })
+        })
+    }
+}
+
+/// A provider version's spec publication, for filling the deprecation history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecPublished {
+    pub spec_id: i64,
+    pub version_id: i64,
+    pub published_at: DateTime<Utc>,
+}
+
+/// Where an element's deprecation began: the first provider version whose spec marks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeprecatedSince {
+    pub version: String,
+    pub published_at: DateTime<Utc>,
+}
+
+/// How many elements one history query asks about: well under every backend's bind limit.
+const ELEMENTS_PER_QUERY: usize = 500;
+
+/// Records, in the publishing transaction `$tx`, that the spec of `$version_id` (published at
+/// `$now`) marks `$elements` deprecated; an element already recorded keeps its earlier version.
+macro_rules! record_deprecated {
+    ($tx:expr, $service_id:expr, $version_id:expr, $elements:expr, $now:expr) => {
+        for element in $elements {
+            sqlx::query(
+                "INSERT INTO deprecation_history \
+                 (provider_id, element, version_id, deprecated_since) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (provider_id, element) DO NOTHING",
+            )
+            .bind($service_id)
+            .bind(element)
+            .bind($version_id)
+            .bind($now)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    };
+}
+pub(super) use record_deprecated;
+
+impl Store {
+    /// The spec publications of `provider` when its deprecation history predates the history
+    /// table and has not been filled yet (see [`Store::fill_deprecation_history`]); `None` when
+    /// there is nothing to fill. Sorted by publication.
+    pub async fn deprecation_history_to_fill(
+        &self,
+        provider: &str,
+    ) -> Result<Option<Vec<SpecPublished>>, StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let Some(provider_id) = sqlx::query_scalar::<_, i64>(
+                "SELECT p.provider_id FROM deprecation_history_pending p \
+                 JOIN services s ON s.id = p.provider_id WHERE s.name = $1",
+            )
+            .bind(provider)
+            .fetch_optional(&mut *tx)
+            .await?
+            else {
+                return Ok(None);
+            };
+            let mut published = Vec::new();
+            for row in sqlx::query(
+                "SELECT vs.spec_id, vs.version_id, vs.created_at FROM version_specs vs \
+                 JOIN versions v ON v.id = vs.version_id WHERE v.service_id = $1",
+            )
+            .bind(provider_id)
+            .fetch_all(&mut *tx)
+            .await?
+            {
+                published.push(SpecPublished {
+                    spec_id: row.try_get("spec_id")?,
+                    version_id: row.try_get("version_id")?,
+                    published_at: row.try_get("created_at")?,
+                });
+            }
+            tx.commit().await?;
+            published.sort_by_key(|p| (p.published_at, p.version_id));
+            Ok(Some(published))
+        })
+    }
+
+    /// Records the first (version id, publication) of each element `provider`'s older specs mark
+    /// deprecated, where it is earlier than the one recorded, and marks the history filled.
+    pub async fn fill_deprecation_history(
+        &self,
+        provider: &str,
+        first: &BTreeMap<String, (i64, DateTime<Utc>)>,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let Some(provider_id) =
+                sqlx::query_scalar::<_, i64>("SELECT id FROM services WHERE name = $1")
+                    .bind(provider)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            else {
+                return Ok(());
+            };
+            let mut recorded: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
+            for row in sqlx::query(
+                "SELECT element, deprecated_since FROM deprecation_history WHERE provider_id = $1",
+            )
+            .bind(provider_id)
+            .fetch_all(&mut *tx)
+            .await?
+            {
+                recorded.insert(row.try_get("element")?, row.try_get("deprecated_since")?);
+            }
+            for (element, (version_id, since)) in first {
+                if recorded.get(element).is_some_and(|r| r <= since) {
+                    continue;
+                }
+                sqlx::query(
+                    "INSERT INTO deprecation_history \
+                     (provider_id, element, version_id, deprecated_since) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (provider_id, element) DO UPDATE \
+                     SET version_id = excluded.version_id, \
+                     deprecated_since = excluded.deprecated_since",
+                )
+                .bind(provider_id)
+                .bind(element)
+                .bind(*version_id)
+                .bind(*since)
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query("DELETE FROM deprecation_history_pending WHERE provider_id = $1")
+                .bind(provider_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Since when each of `elements` of `provider`'s specs has been deprecated, for those the
+    /// history knows.
+    pub async fn deprecated_since(
+        &self,
+        provider: &str,
+        elements: &BTreeSet<String>,
+    ) -> Result<BTreeMap<String, DeprecatedSince>, StoreError> {
+        let elements: Vec<&String> = elements.iter().collect();
+        let mut out = BTreeMap::new();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for chunk in elements.chunks(ELEMENTS_PER_QUERY) {
+                let sql = format!(
+                    "SELECT h.element, v.number, h.deprecated_since FROM deprecation_history h \
+                     JOIN services s ON s.id = h.provider_id \
+                     JOIN versions v ON v.id = h.version_id \
+                     WHERE s.name = $1 AND h.element IN ({})",
+                    placeholders(2, chunk.len())
+                );
+                let mut query = sqlx::query(AssertSqlSafe(sql)).bind(provider);
+                for element in chunk {
+                    query = query.bind(element.as_str());
+                }
+                for row in query.fetch_all(&mut *tx).await? {
+                    out.insert(
+                        row.try_get("element")?,
+                        DeprecatedSince {
+                            version: row.try_get("number")?,
+                            published_at: row.try_get("deprecated_since")?,
+                        },
+                    );
+                }
+            }
+            tx.commit().await?;
+            Ok(out)
         })
     }
 }

@@ -11,6 +11,7 @@ use vow_core::deploy::{DeprecationFact, DeprecationKind};
 use vow_core::finding::Dimension;
 use vow_core::spec::Stability;
 
+use super::deprecation::record_deprecated;
 use super::error::StoreError;
 use super::pool::{BeginWrite, Store, on_pool, placeholders};
 use super::record::{Put, VersionAttributes};
@@ -36,6 +37,8 @@ pub struct NewSpec<'a> {
     pub hash: &'a str,
     /// Canonical JSON text of the bundle.
     pub content: &'a str,
+    /// The elements the spec marks deprecated, named as deprecation facts name them.
+    pub deprecated: &'a [String],
 }
 
 /// A verification result to record.
@@ -207,6 +210,9 @@ impl Store {
                 });
             }
             let published_at = row.try_get("created_at")?;
+            if created {
+                record_deprecated!(tx, service_id, version_id, new.deprecated, now);
+            }
             tx.commit().await?;
             Ok(Put {
                 value: SpecPublication {

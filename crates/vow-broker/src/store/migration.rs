@@ -49,6 +49,12 @@ pub(crate) const STEPS: &[Step] = &[
         sqlite: include_str!("../../../../migrations/sqlite/0005_sessions.sql"),
         postgres: include_str!("../../../../migrations/postgres/0005_sessions.sql"),
     },
+    Step {
+        version: 7,
+        description: "deprecation_history",
+        sqlite: include_str!("../../../../migrations/sqlite/0007_deprecation_history.sql"),
+        postgres: include_str!("../../../../migrations/postgres/0007_deprecation_history.sql"),
+    },
 ];
 
 fn migrator(sql: impl Fn(&Step) -> &'static str) -> Migrator {

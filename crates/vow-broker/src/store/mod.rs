@@ -19,7 +19,9 @@ mod view;
 mod webhook;
 
 pub use contract::NewContract;
-pub use deprecation::{LoadedDeprecations, PresentContract, PresentSpec};
+pub use deprecation::{
+    DeprecatedSince, LoadedDeprecations, PresentContract, PresentSpec, SpecPublished,
+};
 pub use error::StoreError;
 pub use evidence::{ConsumerRef, NewSpec, NewVerification, SpecPublication, VerificationRecord};
 pub(crate) use evidence::{NewCompatibility, StoredFact};

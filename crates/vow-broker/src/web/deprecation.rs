@@ -327,7 +327,7 @@ fn timeline(rows: &[DeprecationInUse]) -> Vec<Window> {
 /// The rows as CSV (RFC 4180 quoting), one line per consumer version and environment.
 fn csv(provider: &str, rows: &[DeprecationInUse]) -> Response {
     let mut out = String::from(
-        "provider,provider_version,element,interaction,status,sunset,days_left,consumer,consumer_version,environment,stability\r\n",
+        "provider,provider_version,element,interaction,status,sunset,days_left,consumer,consumer_version,environment,stability,deprecated_in,deprecated_since\r\n",
     );
     for r in rows {
         let fields = [

@@ -477,6 +477,8 @@ async fn deprecations_in_use_name_the_consumers(app: TestApp) {
             "sunset": "2027-06-30",
             "days_left": 20,
             "stability": "stable",
+            "deprecated_in": "1.0.0",
+            "deprecated_since": chrono::Utc::now().date_naive().to_string(),
         })
     );
     let (_, later) = app

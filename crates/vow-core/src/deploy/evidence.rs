@@ -16,6 +16,7 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 
+use super::element::{field_name, generic_pointer, parameter_name, response_key};
 use super::{Compatibility, DeprecationFact, DeprecationKind};
 use crate::compat::{CheckOptions, check_contract};
 use crate::contract::{Contract, Interaction};
@@ -145,32 +146,37 @@ fn same_field(listed: &str, field: &str) -> bool {
             .all(|(l, f)| l == f || (*l == "*" && (f.parse::<usize>().is_ok() || *f == "*")))
 }
 
-/// How reports name the element a finding is about: the operation (`GET /carts/{cartId}`, as the
-/// spec writes it when the request resolves), and for a body field the status and pointer
-/// (`GET /carts/{cartId} 200 /total`), for a parameter its place and name; with the stability
-/// level of the operation when the spec has it.
+/// How reports name the element a finding is about (see [`super::element`]): the operation
+/// (`GET /carts/{cartId}`, as the spec writes it when the request resolves), for a body field the
+/// response key and the pointer with `*` for array elements (`GET /carts/{cartId} 200 /total`),
+/// for a parameter its place and name; with the stability level of the operation when the spec
+/// has it.
 fn element(spec: &Spec, interaction: &Interaction, pointer: &str) -> (String, Option<Stability>) {
     let request = &interaction.request;
-    let (operation, stability) = match spec.lookup(&request.method.0, &request.path) {
-        Lookup::Found { operation, .. } => {
-            let op = &spec.operations[operation];
-            (format!("{} {}", op.method, op.path), op.stability)
-        }
-        _ => (format!("{} {}", request.method.0, request.path), None),
+    let found = match spec.lookup(&request.method.0, &request.path) {
+        Lookup::Found { operation, .. } => Some(&spec.operations[operation]),
+        _ => None,
     };
+    let operation = found.map_or_else(
+        || format!("{} {}", request.method.0, request.path),
+        |op| op.label(),
+    );
     let element = match pointer.strip_prefix("/response/body") {
-        Some(field) => format!(
-            "{operation} {} {}",
-            interaction.response.status,
-            if field.is_empty() { "/" } else { field }
-        ),
+        Some(field) => {
+            let status = interaction.response.status;
+            let key = found.map_or_else(|| status.to_string(), |op| response_key(op, status));
+            field_name(&operation, &key, &generic_pointer(field))
+        }
         None => match pointer.strip_prefix("/request/") {
             // `/request/query/limit` → `GET /items query limit`.
-            Some(rest) if !matches!(rest, "" | "path" | "method") => {
-                format!("{operation} {}", rest.replace('/', " "))
-            }
+            Some(rest) if !matches!(rest, "" | "path" | "method") => match rest.split_once('/') {
+                Some((place, name)) if !name.contains('/') => {
+                    parameter_name(&operation, place, name)
+                }
+                _ => format!("{operation} {}", rest.replace('/', " ")),
+            },
             _ => operation,
         },
     };
-    (element, stability)
+    (element, found.and_then(|op| op.stability))
 }
