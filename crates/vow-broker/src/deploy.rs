@@ -213,12 +213,12 @@ async fn fill_deprecation_history(store: &Store, provider: &str) -> Result<(), S
     let mut first: BTreeMap<String, (i64, DateTime<Utc>)> = BTreeMap::new();
     let mut read: BTreeMap<i64, Vec<String>> = BTreeMap::new();
     for publication in published {
-        if !read.contains_key(&publication.spec_id) {
+        if let std::collections::btree_map::Entry::Vacant(entry) = read.entry(publication.spec_id) {
             let text = store.spec_content(publication.spec_id).await?;
             let elements = tokio::task::spawn_blocking(move || deprecated_in_spec(&text))
                 .await
                 .map_err(|e| StoreError::Corrupt(format!("reading a stored spec failed: {e}")))?;
-            read.insert(publication.spec_id, elements);
+            entry.insert(elements);
         }
         for element in &read[&publication.spec_id] {
             first

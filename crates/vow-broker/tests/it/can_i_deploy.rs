@@ -8,6 +8,8 @@ use serde_json::{Value, json};
 use vow_core::contract::SourceFormat;
 use vow_core::contract::source::read_source;
 
+use vow_broker::Database;
+
 use crate::support::{TestApp, assert_error, on_both_backends};
 
 on_both_backends!(
@@ -19,6 +21,7 @@ on_both_backends!(
     can_i_merge_reads_the_branch_heads,
     deprecations_in_use_name_the_consumers,
     deprecations_in_use_span_environments_releases_and_versions,
+    deprecated_since_reads_specs_published_before_the_history_once,
     contracts_to_verify_cover_environments_and_branches,
     bad_questions_get_stable_errors,
     the_compatibility_behind_an_answer_names_its_findings,
@@ -756,4 +759,80 @@ async fn deprecations_in_use_span_environments_releases_and_versions(app: TestAp
         .get("/api/v1/deprecations?provider=shop-api&environment=moon")
         .await;
     assert_error(&unknown, StatusCode::NOT_FOUND, "environment_not_found");
+}
+
+/// Runs `statements` past the store, and answers the count the last one selects.
+async fn past_the_store(database: &Database, statements: &[&'static str]) -> i64 {
+    use sqlx::Connection;
+    match database {
+        Database::Sqlite { data_dir } => {
+            let url = format!("sqlite://{}", data_dir.join("vow.sqlite3").display());
+            let mut connection = sqlx::SqliteConnection::connect(&url).await.expect("open");
+            let (last, before) = statements.split_last().expect("a statement");
+            for sql in before {
+                sqlx::query(*sql).execute(&mut connection).await.expect(sql);
+            }
+            sqlx::query_scalar(*last)
+                .fetch_one(&mut connection)
+                .await
+                .expect(last)
+        }
+        Database::Postgres { url } => {
+            let mut connection = sqlx::PgConnection::connect(url).await.expect("connect");
+            let (last, before) = statements.split_last().expect("a statement");
+            for sql in before {
+                sqlx::query(*sql).execute(&mut connection).await.expect(sql);
+            }
+            sqlx::query_scalar(*last)
+                .fetch_one(&mut connection)
+                .await
+                .expect(last)
+        }
+    }
+}
+
+async fn deprecated_since_reads_specs_published_before_the_history_once(app: TestApp) {
+    publish_contract(&app, "7.0.0", None).await;
+    publish_spec(&app, "1.0.0", "shop-api.yaml").await;
+    publish_spec(&app, "1.1.0", "shop-api.yaml").await;
+    deploy(&app, "shop-api", "1.1.0").await;
+    deploy(&app, "mobile-app", "7.0.0").await;
+    let path = "/api/v1/deprecations?provider=shop-api&as_of=2027-06-10";
+    let since = |body: &Value| -> Vec<String> {
+        body["deprecations"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"))
+            .iter()
+            .map(|r| format!("{} {}", r["element"].as_str().unwrap(), r["deprecated_in"]))
+            .collect()
+    };
+    let (_, published) = app.get(path).await;
+    assert!(
+        since(&published).contains(&r#"GET /carts/{cartId}/summary "1.0.0""#.to_owned()),
+        "{published:#}"
+    );
+    // As if 1.0.0 had been published before the broker kept the history, and only 1.1.0 after.
+    let pending = past_the_store(
+        &app.database,
+        &[
+            "UPDATE deprecation_history SET version_id = vs.version_id, \
+             deprecated_since = vs.created_at FROM version_specs vs \
+             JOIN versions v ON v.id = vs.version_id JOIN services s ON s.id = v.service_id \
+             WHERE s.name = 'shop-api' AND v.number = '1.1.0'",
+            "INSERT INTO deprecation_history_pending (provider_id) \
+             SELECT id FROM services WHERE name = 'shop-api'",
+            "SELECT COUNT(*) FROM deprecation_history_pending",
+        ],
+    )
+    .await;
+    assert_eq!(pending, 1);
+    let (status, filled) = app.get(path).await;
+    assert_eq!(status, StatusCode::OK, "{filled}");
+    assert_eq!(since(&filled), since(&published), "{filled:#}");
+    let pending = past_the_store(
+        &app.database,
+        &["SELECT COUNT(*) FROM deprecation_history_pending"],
+    )
+    .await;
+    assert_eq!(pending, 0, "the history is filled once");
 }
