@@ -2,18 +2,18 @@
 //! compatibility results it lacks (vow-core's static check of a spec against a contract, cached by
 //! their hashes and by the vow version that computed them), and let vow-core decide.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use vow_core::contract::decode_contract;
 use vow_core::deploy::{
     Answer, Assessment, DeprecationKind, Question, QuestionError, ServiceVersion, Target, assess,
-    decide,
+    decide, deprecated_elements,
 };
 use vow_core::finding::Dimension;
-use vow_core::spec::Bundle;
+use vow_core::spec::{Bundle, Stability};
 
 use crate::store::{MissingAssessment, NewCompatibility, Store, StoreError, StoredFact};
 
@@ -77,6 +77,17 @@ pub struct DeprecationInUse {
     /// Days from the as-of date to the sunset (negative once it passed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub days_left: Option<i64>,
+    /// The `x-stability-level` of the element's operation, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stability: Option<Stability>,
+    /// The first provider version, among the specs this broker holds, whose spec marks the
+    /// element deprecated; unknown for an element no spec of it marks (a removed operation is
+    /// named by the consumer's path).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deprecated_in: Option<String>,
+    /// The date that version's spec was published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deprecated_since: Option<NaiveDate>,
 }
 
 /// Where an element in use stands on the deprecation clock.
@@ -96,6 +107,9 @@ pub enum DeprecationStatus {
 /// The deprecated elements of `provider`'s specs that consumers use, per environment (all of
 /// them, or `environment`): for each provider version present there, each consumer version
 /// present with a contract that uses a deprecated or removed element. Sorted most urgent first.
+///
+/// The same facts can-I-deploy reads for each provider version present, loaded for every
+/// environment at once (see `store::deprecation`) rather than one question per version.
 pub async fn deprecations_in_use(
     store: &Store,
     provider: &str,
@@ -103,87 +117,58 @@ pub async fn deprecations_in_use(
     as_of: NaiveDate,
     warning_days: i64,
 ) -> Result<Vec<DeprecationInUse>, StoreError> {
-    let environments: Vec<String> = match environment {
-        Some(e) => vec![e.to_owned()],
-        None => store
-            .environments()
-            .await?
-            .into_iter()
-            .map(|e| e.name)
-            .collect(),
-    };
+    let loaded = store
+        .load_deprecations(provider, environment, CHECKER)
+        .await?;
+    let mut facts = loaded.facts;
+    for assessment in assess_missing(store, &loaded.missing).await? {
+        let c = &assessment.compatibility;
+        facts
+            .entry((c.spec_hash.clone(), c.contract_hash.clone()))
+            .or_default()
+            .extend(assessment.deprecations);
+    }
     let mut out = Vec::new();
-    for environment in environments {
-        let mut versions: Vec<String> = store
-            .current_deployments(&environment)
-            .await?
-            .into_iter()
-            .filter(|d| d.service == provider)
-            .map(|d| d.version)
-            .chain(
-                store
-                    .current_releases(&environment)
-                    .await?
-                    .into_iter()
-                    .filter(|r| r.service == provider)
-                    .map(|r| r.version),
-            )
-            .collect();
-        versions.sort();
-        versions.dedup();
-        for version in versions {
-            let candidate = ServiceVersion {
-                service: provider.to_owned(),
-                version: version.clone(),
-            };
-            let target = Target::Environment {
-                name: environment.clone(),
-            };
-            let q = question(store, &candidate, &target, as_of).await?;
-            let Some(spec) = q
-                .specs
-                .iter()
-                .find(|s| s.provider == provider && s.provider_version == version)
+    for spec in &loaded.specs {
+        for consumer in loaded
+            .contracts
+            .iter()
+            .filter(|c| c.environment == spec.environment)
+        {
+            let Some(facts) = facts.get(&(spec.spec_hash.clone(), consumer.contract_hash.clone()))
             else {
                 continue;
             };
-            for fact in q
-                .deprecations
-                .iter()
-                .filter(|f| f.spec_hash == spec.spec_hash)
-            {
-                for consumer in q
-                    .consumer_contracts
-                    .iter()
-                    .filter(|c| c.contract_hash == fact.contract_hash)
-                {
-                    let (status, sunset, days_left) = match fact.kind {
-                        DeprecationKind::Removed => (DeprecationStatus::Removed, None, None),
-                        DeprecationKind::Sunset { sunset } => {
-                            let left = (sunset - as_of).num_days();
-                            let status = if left <= 0 {
-                                DeprecationStatus::Overdue
-                            } else if left <= warning_days {
-                                DeprecationStatus::Near
-                            } else {
-                                DeprecationStatus::Scheduled
-                            };
-                            (status, Some(sunset), Some(left))
-                        }
-                    };
-                    out.push(DeprecationInUse {
-                        environment: environment.clone(),
-                        provider: provider.to_owned(),
-                        provider_version: version.clone(),
-                        consumer: consumer.consumer.clone(),
-                        consumer_version: consumer.consumer_version.clone(),
-                        interaction: fact.interaction.clone(),
-                        element: fact.element.clone(),
-                        status,
-                        sunset,
-                        days_left,
-                    });
-                }
+            for fact in facts {
+                let (status, sunset, days_left) = match fact.kind {
+                    DeprecationKind::Removed => (DeprecationStatus::Removed, None, None),
+                    DeprecationKind::Sunset { sunset } => {
+                        let left = (sunset - as_of).num_days();
+                        let status = if left <= 0 {
+                            DeprecationStatus::Overdue
+                        } else if left <= warning_days {
+                            DeprecationStatus::Near
+                        } else {
+                            DeprecationStatus::Scheduled
+                        };
+                        (status, Some(sunset), Some(left))
+                    }
+                };
+                out.push(DeprecationInUse {
+                    environment: spec.environment.clone(),
+                    provider: provider.to_owned(),
+                    provider_version: spec.version.clone(),
+                    consumer: consumer.consumer.clone(),
+                    consumer_version: consumer.consumer_version.clone(),
+                    interaction: fact.interaction.clone(),
+                    element: fact.element.clone(),
+                    status,
+                    sunset,
+                    days_left,
+                    stability: fact.stability,
+                    deprecated_in: None,
+                    deprecated_since: None,
+                });
             }
         }
     }
@@ -206,7 +191,59 @@ pub async fn deprecations_in_use(
             ))
     });
     out.dedup();
+    fill_deprecation_history(store, provider).await?;
+    let elements: BTreeSet<String> = out.iter().map(|r| r.element.clone()).collect();
+    let since = store.deprecated_since(provider, &elements).await?;
+    for row in &mut out {
+        if let Some(s) = since.get(&row.element) {
+            row.deprecated_in = Some(s.version.clone());
+            row.deprecated_since = Some(s.published_at.date_naive());
+        }
+    }
     Ok(out)
+}
+
+/// Fills the deprecation history of a provider whose specs were published before the broker
+/// kept one: each distinct spec read once, in the order of publication, on the first read
+/// after the upgrade. A spec that no longer reads adds nothing.
+async fn fill_deprecation_history(store: &Store, provider: &str) -> Result<(), StoreError> {
+    let Some(published) = store.deprecation_history_to_fill(provider).await? else {
+        return Ok(());
+    };
+    let mut first: BTreeMap<String, (i64, DateTime<Utc>)> = BTreeMap::new();
+    let mut read: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for publication in published {
+        if let std::collections::btree_map::Entry::Vacant(entry) = read.entry(publication.spec_id) {
+            let text = store.spec_content(publication.spec_id).await?;
+            let elements = tokio::task::spawn_blocking(move || deprecated_in_spec(&text))
+                .await
+                .map_err(|e| StoreError::Corrupt(format!("reading a stored spec failed: {e}")))?;
+            entry.insert(elements);
+        }
+        for element in &read[&publication.spec_id] {
+            first
+                .entry(element.clone())
+                .or_insert((publication.version_id, publication.published_at));
+        }
+    }
+    store.fill_deprecation_history(provider, &first).await
+}
+
+/// The elements a stored spec bundle marks deprecated; none when it no longer reads.
+fn deprecated_in_spec(text: &str) -> Vec<String> {
+    let spec = serde_json::from_str::<Bundle>(text)
+        .map_err(|e| e.to_string())
+        .and_then(|bundle| bundle.spec("the stored spec").map_err(|e| e.to_string()));
+    match spec {
+        Ok(spec) => deprecated_elements(&spec)
+            .into_iter()
+            .map(|d| d.element)
+            .collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "a stored spec does not read; its deprecations stay unknown");
+            Vec::new()
+        }
+    }
 }
 
 /// Computes and stores the compatibility of each pair, reading each spec once. A spec or contract

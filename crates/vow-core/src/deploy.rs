@@ -79,14 +79,17 @@
 //! never a silent pick. Its cost is linear in the size of the question.
 
 mod decide;
+mod element;
 mod evidence;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::finding::Dimension;
+use crate::spec::Stability;
 
 pub use decide::{QuestionError, decide};
+pub use element::{DeprecatedElement, deprecated_elements};
 pub use evidence::{Assessment, assess};
 
 /// Version of the JSON answer layout; bumped on any incompatible change.
@@ -224,6 +227,10 @@ pub struct DeprecationFact {
     pub element: String,
     #[serde(flatten)]
     pub kind: DeprecationKind,
+    /// The `x-stability-level` of the element's operation (for a field or a parameter, of the
+    /// operation it belongs to); none when the spec states none or the operation is gone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stability: Option<Stability>,
 }
 
 /// What a [`DeprecationFact`] says.

@@ -141,6 +141,7 @@ impl Q {
             interaction: "get-cart".into(),
             element: element.into(),
             kind,
+            stability: None,
         });
         self
     }

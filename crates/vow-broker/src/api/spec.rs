@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
 use serde_json::Value;
+use vow_core::deploy::deprecated_elements;
 use vow_core::spec::Bundle;
 use vow_core::spec::bundle::BUNDLE_FORMAT_VERSION;
 
@@ -41,22 +42,32 @@ pub async fn publish(
         });
     }
     // Reading a large spec is CPU work: off the async workers.
-    let checked = tokio::task::spawn_blocking(move || bundle.spec("the spec").map(|_| ()))
-        .await
-        .map_err(|_| ApiError::Internal)?;
-    if let Err(e) = checked {
-        let first = &e.problems[0];
-        return Err(ApiError::InvalidSpec {
-            pointer: first.problem.pointer.clone(),
-            message: format!(
-                "the spec is not valid at {:?}: expected {}, found {}{}",
-                first.problem.pointer,
-                first.problem.expected,
-                first.problem.found,
-                more_problems(e.problems.len())
-            ),
-        });
-    }
+    let checked = tokio::task::spawn_blocking(move || {
+        bundle.spec("the spec").map(|spec| {
+            deprecated_elements(&spec)
+                .into_iter()
+                .map(|d| d.element)
+                .collect::<Vec<String>>()
+        })
+    })
+    .await
+    .map_err(|_| ApiError::Internal)?;
+    let deprecated = match checked {
+        Ok(deprecated) => deprecated,
+        Err(e) => {
+            let first = &e.problems[0];
+            return Err(ApiError::InvalidSpec {
+                pointer: first.problem.pointer.clone(),
+                message: format!(
+                    "the spec is not valid at {:?}: expected {}, found {}{}",
+                    first.problem.pointer,
+                    first.problem.expected,
+                    first.problem.found,
+                    more_problems(e.problems.len())
+                ),
+            });
+        }
+    };
     let canonical = Canonical::of(&content);
     let put = store
         .publish_spec(
@@ -65,6 +76,7 @@ pub async fn publish(
                 version: version.as_str(),
                 hash: &canonical.hash,
                 content: &canonical.text,
+                deprecated: &deprecated,
             },
             Utc::now(),
         )

@@ -9,7 +9,9 @@ use serde_json::Value;
 use sqlx::{AssertSqlSafe, Row};
 use vow_core::deploy::{DeprecationFact, DeprecationKind};
 use vow_core::finding::Dimension;
+use vow_core::spec::Stability;
 
+use super::deprecation::record_deprecated;
 use super::error::StoreError;
 use super::pool::{BeginWrite, Store, on_pool, placeholders};
 use super::record::{Put, VersionAttributes};
@@ -35,6 +37,8 @@ pub struct NewSpec<'a> {
     pub hash: &'a str,
     /// Canonical JSON text of the bundle.
     pub content: &'a str,
+    /// The elements the spec marks deprecated, named as deprecation facts name them.
+    pub deprecated: &'a [String],
 }
 
 /// A verification result to record.
@@ -88,13 +92,15 @@ pub struct NewCompatibility<'a> {
 }
 
 /// A deprecation fact as the compatibility table stores it: without the two hashes, which are
-/// the row's key.
+/// the row's key. Rows stored before facts carried a stability level read as unknown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct StoredFact {
     interaction: String,
     element: String,
     #[serde(flatten)]
     kind: DeprecationKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    stability: Option<Stability>,
 }
 
 impl StoredFact {
@@ -103,6 +109,7 @@ impl StoredFact {
             interaction: fact.interaction.clone(),
             element: fact.element.clone(),
             kind: fact.kind,
+            stability: fact.stability,
         }
     }
 
@@ -113,6 +120,7 @@ impl StoredFact {
             interaction: self.interaction,
             element: self.element,
             kind: self.kind,
+            stability: self.stability,
         }
     }
 }
@@ -202,6 +210,9 @@ impl Store {
                 });
             }
             let published_at = row.try_get("created_at")?;
+            if created {
+                record_deprecated!(tx, service_id, version_id, new.deprecated, now);
+            }
             tx.commit().await?;
             Ok(Put {
                 value: SpecPublication {
@@ -576,5 +587,22 @@ impl Store {
                 report: json("report")?,
             }))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_facts_without_a_stability_level_read_as_unknown() {
+        let old = r#"[{"interaction":"get-cart","element":"GET /carts/{id}","kind":"sunset","sunset":"2027-06-30"}]"#;
+        let facts: Vec<StoredFact> = serde_json::from_str(old).unwrap();
+        assert_eq!(facts[0].stability, None);
+        assert_eq!(serde_json::to_string(&facts).unwrap(), old);
+        let new = r#"[{"interaction":"get-cart","element":"GET /carts/{id}","kind":"removed","stability":"beta"}]"#;
+        let facts: Vec<StoredFact> = serde_json::from_str(new).unwrap();
+        assert_eq!(facts[0].stability, Some(Stability::Beta));
+        assert_eq!(serde_json::to_string(&facts).unwrap(), new);
     }
 }

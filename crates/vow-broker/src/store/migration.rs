@@ -55,6 +55,12 @@ pub(crate) const STEPS: &[Step] = &[
         sqlite: include_str!("../../../../migrations/sqlite/0006_integrations.sql"),
         postgres: include_str!("../../../../migrations/postgres/0006_integrations.sql"),
     },
+    Step {
+        version: 7,
+        description: "deprecation_history",
+        sqlite: include_str!("../../../../migrations/sqlite/0007_deprecation_history.sql"),
+        postgres: include_str!("../../../../migrations/postgres/0007_deprecation_history.sql"),
+    },
 ];
 
 fn migrator(sql: impl Fn(&Step) -> &'static str) -> Migrator {

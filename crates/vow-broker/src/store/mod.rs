@@ -2,6 +2,7 @@
 //! (the zero-setup default) or PostgreSQL, chosen when the store is opened.
 
 mod contract;
+mod deprecation;
 mod environment;
 mod error;
 mod evidence;
@@ -18,6 +19,9 @@ mod view;
 mod webhook;
 
 pub use contract::NewContract;
+pub use deprecation::{
+    DeprecatedSince, LoadedDeprecations, PresentContract, PresentSpec, SpecPublished,
+};
 pub use error::StoreError;
 pub use evidence::{ConsumerRef, NewSpec, NewVerification, SpecPublication, VerificationRecord};
 pub(crate) use evidence::{NewCompatibility, StoredFact};

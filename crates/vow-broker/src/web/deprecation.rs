@@ -327,7 +327,7 @@ fn timeline(rows: &[DeprecationInUse]) -> Vec<Window> {
 /// The rows as CSV (RFC 4180 quoting), one line per consumer version and environment.
 fn csv(provider: &str, rows: &[DeprecationInUse]) -> Response {
     let mut out = String::from(
-        "provider,provider_version,element,interaction,status,sunset,days_left,consumer,consumer_version,environment\r\n",
+        "provider,provider_version,element,interaction,status,sunset,days_left,consumer,consumer_version,environment,stability,deprecated_in,deprecated_since\r\n",
     );
     for r in rows {
         let fields = [
@@ -341,6 +341,9 @@ fn csv(provider: &str, rows: &[DeprecationInUse]) -> Response {
             r.consumer.clone(),
             r.consumer_version.clone(),
             r.environment.clone(),
+            r.stability
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));

@@ -8,6 +8,8 @@ use serde_json::{Value, json};
 use vow_core::contract::SourceFormat;
 use vow_core::contract::source::read_source;
 
+use vow_broker::Database;
+
 use crate::support::{TestApp, assert_error, on_both_backends};
 
 on_both_backends!(
@@ -18,6 +20,8 @@ on_both_backends!(
     missing_evidence_and_missing_providers_are_unknown,
     can_i_merge_reads_the_branch_heads,
     deprecations_in_use_name_the_consumers,
+    deprecations_in_use_span_environments_releases_and_versions,
+    deprecated_since_reads_specs_published_before_the_history_once,
     contracts_to_verify_cover_environments_and_branches,
     bad_questions_get_stable_errors,
     the_compatibility_behind_an_answer_names_its_findings,
@@ -475,6 +479,9 @@ async fn deprecations_in_use_name_the_consumers(app: TestApp) {
             "status": "near",
             "sunset": "2027-06-30",
             "days_left": 20,
+            "stability": "stable",
+            "deprecated_in": "1.0.0",
+            "deprecated_since": chrono::Utc::now().date_naive().to_string(),
         })
     );
     let (_, later) = app
@@ -610,4 +617,222 @@ async fn the_compatibility_behind_an_answer_names_its_findings(app: TestApp) {
         .get("/api/v1/services/shop-api/versions/1.0.0/compatibility/mobile-app/9.9.9")
         .await;
     assert_error(&no_contract, StatusCode::NOT_FOUND, "version_not_found");
+}
+
+/// Deploys or releases `service@version` into `environment` (created if missing), as one
+/// application instance when `instance` names one.
+async fn place(
+    app: &TestApp,
+    environment: &str,
+    how: &str,
+    service: &str,
+    version: &str,
+    instance: Option<&str>,
+) {
+    app.put(&format!("/api/v1/environments/{environment}"), &json!({}))
+        .await;
+    let mut body = json!({ "service": service, "version": version });
+    if let Some(instance) = instance {
+        body["application_instance"] = json!(instance);
+    }
+    let (status, body) = app
+        .post(&format!("/api/v1/environments/{environment}/{how}"), &body)
+        .await;
+    assert!(status.is_success(), "{body}");
+}
+
+/// `environment provider_version consumer@version interaction element status` of each row.
+fn deprecation_rows(body: &Value) -> Vec<String> {
+    body["deprecations"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {}@{} {} {} {}",
+                r["environment"].as_str().unwrap(),
+                r["provider_version"].as_str().unwrap(),
+                r["consumer"].as_str().unwrap(),
+                r["consumer_version"].as_str().unwrap(),
+                r["interaction"].as_str().unwrap(),
+                r["element"].as_str().unwrap(),
+                r["status"].as_str().unwrap(),
+            )
+        })
+        .collect()
+}
+
+async fn deprecations_in_use_span_environments_releases_and_versions(app: TestApp) {
+    publish_contract(&app, "7.0.0", None).await;
+    publish_contract(&app, "7.1.0", None).await;
+    let (status, body) = app
+        .put(
+            "/api/v1/services/checkout-web/versions/3.0.0/contracts/shop-api",
+            &repo_file("contracts/checkout-web.shop-api.yaml"),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    publish_spec(&app, "1.0.0", "shop-api.yaml").await;
+    publish_spec(&app, "2.0.0", "shop-api.v2.yaml").await;
+    // production runs both provider versions (two instances) and mobile-app 7.0.0, also
+    // released to the field with shop-api 1.0.0; staging runs shop-api 2.0.0 with checkout-web
+    // (present there only) and mobile-app 7.1.0.
+    place(
+        &app,
+        "production",
+        "deployments",
+        "shop-api",
+        "1.0.0",
+        Some("eu"),
+    )
+    .await;
+    place(
+        &app,
+        "production",
+        "deployments",
+        "shop-api",
+        "2.0.0",
+        Some("us"),
+    )
+    .await;
+    place(
+        &app,
+        "production",
+        "deployments",
+        "mobile-app",
+        "7.0.0",
+        None,
+    )
+    .await;
+    place(&app, "field", "releases", "shop-api", "1.0.0", None).await;
+    place(&app, "field", "releases", "mobile-app", "7.0.0", None).await;
+    place(&app, "staging", "deployments", "shop-api", "2.0.0", None).await;
+    place(
+        &app,
+        "staging",
+        "deployments",
+        "checkout-web",
+        "3.0.0",
+        None,
+    )
+    .await;
+    place(&app, "staging", "deployments", "mobile-app", "7.1.0", None).await;
+
+    let (status, all) = app
+        .get("/api/v1/deprecations?provider=shop-api&as_of=2027-06-10")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    let rows = deprecation_rows(&all);
+    // shop-api 2.0.0 removed the summary the mobile app acknowledged as deprecated; 1.0.0 still
+    // has it, with its sunset 20 days away: most urgent first, then by environment.
+    assert_eq!(
+        rows,
+        [
+            "production 2.0.0 mobile-app@7.0.0 get-cart-summary GET /carts/c-1001/summary removed",
+            "staging 2.0.0 mobile-app@7.1.0 get-cart-summary GET /carts/c-1001/summary removed",
+            "field 1.0.0 mobile-app@7.0.0 get-cart-summary GET /carts/{cartId}/summary near",
+            "production 1.0.0 mobile-app@7.0.0 get-cart-summary GET /carts/{cartId}/summary near",
+        ],
+        "{all:#}"
+    );
+    let (_, staging) = app
+        .get("/api/v1/deprecations?provider=shop-api&environment=staging&as_of=2027-06-10")
+        .await;
+    assert_eq!(deprecation_rows(&staging), [rows[1].clone()], "{staging:#}");
+    // Once mobile-app 7.0.0 leaves production, only its release in the field remains there.
+    let (status, body) = app
+        .post(
+            "/api/v1/environments/production/undeployments",
+            &json!({ "service": "mobile-app" }),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    let (_, after) = app
+        .get("/api/v1/deprecations?provider=shop-api&as_of=2027-06-10")
+        .await;
+    assert_eq!(
+        deprecation_rows(&after),
+        [rows[1].clone(), rows[2].clone()],
+        "{after:#}"
+    );
+    let unknown = app
+        .get("/api/v1/deprecations?provider=shop-api&environment=moon")
+        .await;
+    assert_error(&unknown, StatusCode::NOT_FOUND, "environment_not_found");
+}
+
+/// Runs `statements` past the store, and answers the count the last one selects.
+async fn past_the_store(database: &Database, statements: &[&'static str]) -> i64 {
+    use sqlx::Connection;
+    match database {
+        Database::Sqlite { data_dir } => {
+            let url = format!("sqlite://{}", data_dir.join("vow.sqlite3").display());
+            let mut connection = sqlx::SqliteConnection::connect(&url).await.expect("open");
+            let (last, before) = statements.split_last().expect("a statement");
+            for sql in before {
+                sqlx::query(*sql).execute(&mut connection).await.expect(sql);
+            }
+            sqlx::query_scalar(*last)
+                .fetch_one(&mut connection)
+                .await
+                .expect(last)
+        }
+        Database::Postgres { url } => {
+            let mut connection = sqlx::PgConnection::connect(url).await.expect("connect");
+            let (last, before) = statements.split_last().expect("a statement");
+            for sql in before {
+                sqlx::query(*sql).execute(&mut connection).await.expect(sql);
+            }
+            sqlx::query_scalar(*last)
+                .fetch_one(&mut connection)
+                .await
+                .expect(last)
+        }
+    }
+}
+
+async fn deprecated_since_reads_specs_published_before_the_history_once(app: TestApp) {
+    publish_contract(&app, "7.0.0", None).await;
+    publish_spec(&app, "1.0.0", "shop-api.yaml").await;
+    publish_spec(&app, "1.1.0", "shop-api.yaml").await;
+    deploy(&app, "shop-api", "1.1.0").await;
+    deploy(&app, "mobile-app", "7.0.0").await;
+    let path = "/api/v1/deprecations?provider=shop-api&as_of=2027-06-10";
+    let since = |body: &Value| -> Vec<String> {
+        body["deprecations"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"))
+            .iter()
+            .map(|r| format!("{} {}", r["element"].as_str().unwrap(), r["deprecated_in"]))
+            .collect()
+    };
+    let (_, published) = app.get(path).await;
+    assert!(
+        since(&published).contains(&r#"GET /carts/{cartId}/summary "1.0.0""#.to_owned()),
+        "{published:#}"
+    );
+    // As if 1.0.0 had been published before the broker kept the history, and only 1.1.0 after.
+    let pending = past_the_store(
+        &app.database,
+        &[
+            "UPDATE deprecation_history SET version_id = vs.version_id, \
+             deprecated_since = vs.created_at FROM version_specs vs \
+             JOIN versions v ON v.id = vs.version_id JOIN services s ON s.id = v.service_id \
+             WHERE s.name = 'shop-api' AND v.number = '1.1.0'",
+            "INSERT INTO deprecation_history_pending (provider_id) \
+             SELECT id FROM services WHERE name = 'shop-api'",
+            "SELECT COUNT(*) FROM deprecation_history_pending",
+        ],
+    )
+    .await;
+    assert_eq!(pending, 1);
+    let (status, filled) = app.get(path).await;
+    assert_eq!(status, StatusCode::OK, "{filled}");
+    assert_eq!(since(&filled), since(&published), "{filled:#}");
+    let pending = past_the_store(
+        &app.database,
+        &["SELECT COUNT(*) FROM deprecation_history_pending"],
+    )
+    .await;
+    assert_eq!(pending, 0, "the history is filled once");
 }

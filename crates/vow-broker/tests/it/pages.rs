@@ -24,6 +24,7 @@ on_both_backends!(
     pages_render_the_seeded_broker,
     the_can_i_deploy_form_gives_the_apis_answer,
     deprecation_windows_filter_sort_and_export_the_apis_rows,
+    deprecation_windows_say_since_which_version_an_element_is_deprecated,
     bad_input_gets_a_clear_page,
     the_integration_page_shows_the_contract_its_findings_and_its_evidence,
     the_overview_lists_integrations_and_pages_both_lists_by_name,
@@ -676,7 +677,7 @@ async fn deprecation_windows_filter_sort_and_export_the_apis_rows(app: TestApp) 
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "provider,provider_version,element,interaction,status,sunset,days_left,consumer,consumer_version,environment"
+        "provider,provider_version,element,interaction,status,sunset,days_left,consumer,consumer_version,environment,stability,deprecated_in,deprecated_since"
     );
     assert_eq!(lines.len(), all.len() + 1);
 
@@ -1733,4 +1734,79 @@ async fn the_service_page_pages_its_versions(app: TestApp) {
         assert_eq!(answer.status, status, "{path}: {}", answer.text());
         assert!(answer.text().contains(says), "{path}: {}", answer.text());
     }
+}
+
+async fn deprecation_windows_say_since_which_version_an_element_is_deprecated(app: TestApp) {
+    // The first spec that marks the summary deprecated is the one of a version with markup in
+    // its number; a later version with the same spec does not move the date.
+    let hostile = "0.9\"><b>old";
+    let spec = json!({
+        "formatVersion": 1,
+        "root": "shop-api.yaml",
+        "documents": { "shop-api.yaml": repo_file("specs/shop-api.yaml") },
+    });
+    for version in [hostile, "1.0.0"] {
+        ok(
+            &app,
+            Method::PUT,
+            &format!(
+                "/api/v1/services/shop-api/versions/{}/spec",
+                percent(version)
+            ),
+            spec.clone(),
+        )
+        .await;
+    }
+    ok(
+        &app,
+        Method::PUT,
+        "/api/v1/services/mobile-app/versions/7.0.0/contracts/shop-api",
+        repo_file("contracts/mobile-app.shop-api.yaml"),
+    )
+    .await;
+    ok(
+        &app,
+        Method::PUT,
+        "/api/v1/environments/production",
+        json!({}),
+    )
+    .await;
+    for (service, version) in [("shop-api", "1.0.0"), ("mobile-app", "7.0.0")] {
+        ok(
+            &app,
+            Method::POST,
+            "/api/v1/environments/production/deployments",
+            json!({ "service": service, "version": version }),
+        )
+        .await;
+    }
+    let (_, api) = app
+        .get(&format!(
+            "/api/v1/deprecations?provider=shop-api&as_of={AS_OF}"
+        ))
+        .await;
+    let today = Utc::now().date_naive().to_string();
+    let summary = api["deprecations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["element"] == "GET /carts/{cartId}/summary")
+        .unwrap_or_else(|| panic!("{api}"));
+    assert_eq!(summary["provider_version"], "1.0.0", "{api}");
+    assert_eq!(summary["deprecated_in"], hostile, "{api}");
+    assert_eq!(summary["deprecated_since"], today.as_str(), "{api}");
+    assert_eq!(summary["stability"], "stable", "{api}");
+
+    let html = page(
+        &app.router(),
+        &format!("/services/shop-api/deprecations?as_of={AS_OF}"),
+    )
+    .await;
+    assert!(
+        html.contains(
+            "<time datetime=\"[today]\">[today]</time> in <code>0.9&quot;&gt;&lt;b&gt;old</code>"
+        ),
+        "{html}"
+    );
+    assert!(!html.contains("<b>old"), "{html}");
 }

@@ -214,6 +214,9 @@ mod tests {
             status,
             sunset: days_left.map(|_| "2027-06-30".to_owned()),
             days_left,
+            stability: None,
+            deprecated_in: None,
+            deprecated_since: None,
         }
     }
 

@@ -16,12 +16,13 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 
+use super::element::{field_name, generic_pointer, parameter_name, response_key};
 use super::{Compatibility, DeprecationFact, DeprecationKind};
 use crate::compat::{CheckOptions, check_contract};
 use crate::contract::{Contract, Interaction};
 use crate::finding::{Finding, Severity};
 use crate::rules;
-use crate::spec::{Lookup, Spec};
+use crate::spec::{Lookup, Spec, Stability};
 use crate::verification::{ContractResult, InteractionResult};
 
 /// The clock-free outcome of checking one contract against one spec.
@@ -55,12 +56,16 @@ pub fn assess(
     for (interaction, result) in contract.interactions.iter().zip(checked.interactions) {
         let mut kept: Vec<Finding> = Vec::with_capacity(result.findings.len());
         for finding in result.findings {
-            let fact = |kind| DeprecationFact {
-                spec_hash: spec_hash.to_owned(),
-                contract_hash: contract_hash.to_owned(),
-                interaction: interaction.id.clone(),
-                element: element(spec, interaction, &finding.location.pointer),
-                kind,
+            let fact = |kind| {
+                let (element, stability) = element(spec, interaction, &finding.location.pointer);
+                DeprecationFact {
+                    spec_hash: spec_hash.to_owned(),
+                    contract_hash: contract_hash.to_owned(),
+                    interaction: interaction.id.clone(),
+                    element,
+                    kind,
+                    stability,
+                }
             };
             if finding.rule == rules::SUNSET_NEAR || finding.rule == rules::SUNSET_PASSED {
                 if let Some(sunset) = finding.actual.as_deref().and_then(|d| d.parse().ok()) {
@@ -141,30 +146,37 @@ fn same_field(listed: &str, field: &str) -> bool {
             .all(|(l, f)| l == f || (*l == "*" && (f.parse::<usize>().is_ok() || *f == "*")))
 }
 
-/// How reports name the element a finding is about: the operation (`GET /carts/{cartId}`, as the
-/// spec writes it when the request resolves), and for a body field the status and pointer
-/// (`GET /carts/{cartId} 200 /total`), for a parameter its place and name.
-fn element(spec: &Spec, interaction: &Interaction, pointer: &str) -> String {
+/// How reports name the element a finding is about (see [`super::element`]): the operation
+/// (`GET /carts/{cartId}`, as the spec writes it when the request resolves), for a body field the
+/// response key and the pointer with `*` for array elements (`GET /carts/{cartId} 200 /total`),
+/// for a parameter its place and name; with the stability level of the operation when the spec
+/// has it.
+fn element(spec: &Spec, interaction: &Interaction, pointer: &str) -> (String, Option<Stability>) {
     let request = &interaction.request;
-    let operation = match spec.lookup(&request.method.0, &request.path) {
-        Lookup::Found { operation, .. } => {
-            let op = &spec.operations[operation];
-            format!("{} {}", op.method, op.path)
-        }
-        _ => format!("{} {}", request.method.0, request.path),
+    let found = match spec.lookup(&request.method.0, &request.path) {
+        Lookup::Found { operation, .. } => Some(&spec.operations[operation]),
+        _ => None,
     };
-    match pointer.strip_prefix("/response/body") {
-        Some(field) => format!(
-            "{operation} {} {}",
-            interaction.response.status,
-            if field.is_empty() { "/" } else { field }
-        ),
+    let operation = found.map_or_else(
+        || format!("{} {}", request.method.0, request.path),
+        |op| op.label(),
+    );
+    let element = match pointer.strip_prefix("/response/body") {
+        Some(field) => {
+            let status = interaction.response.status;
+            let key = found.map_or_else(|| status.to_string(), |op| response_key(op, status));
+            field_name(&operation, &key, &generic_pointer(field))
+        }
         None => match pointer.strip_prefix("/request/") {
             // `/request/query/limit` → `GET /items query limit`.
-            Some(rest) if !matches!(rest, "" | "path" | "method") => {
-                format!("{operation} {}", rest.replace('/', " "))
-            }
+            Some(rest) if !matches!(rest, "" | "path" | "method") => match rest.split_once('/') {
+                Some((place, name)) if !name.contains('/') => {
+                    parameter_name(&operation, place, name)
+                }
+                _ => format!("{operation} {}", rest.replace('/', " ")),
+            },
             _ => operation,
         },
-    }
+    };
+    (element, found.and_then(|op| op.stability))
 }

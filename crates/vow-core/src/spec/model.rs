@@ -7,7 +7,7 @@ use std::fmt;
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::schema::{SchemaId, Schemas};
 
@@ -265,7 +265,7 @@ impl LatencyEnvelope {
 }
 
 /// `x-stability-level`, from least to most stable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Stability {
     Draft,

@@ -31,6 +31,15 @@ pub struct DeprecationInUse {
     /// Days from the as-of date to the sunset, negative once it passed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub days_left: Option<i64>,
+    /// The `x-stability-level` of the element's operation (`draft` … `stable`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stability: Option<String>,
+    /// The first provider version whose spec the broker holds that marks the element deprecated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprecated_in: Option<String>,
+    /// The date that spec was published to the broker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprecated_since: Option<String>,
 }
 
 /// Where an element in use stands on the deprecation clock, most urgent first (the order `Ord`
