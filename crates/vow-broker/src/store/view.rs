@@ -735,8 +735,11 @@ impl Store {
             }
             (Some(provider), None) => {
                 let p = bind!(Bind::Text(provider));
+                // Both sides name the provider: the versions' side lets the planner start from
+                // the provider's versions (by service, newest first) and their verifications.
                 conditions.push(format!(
-                    "vc.provider_id = (SELECT id FROM services WHERE name = {p})"
+                    "vc.provider_id = (SELECT id FROM services WHERE name = {p}) \
+                     AND pv.service_id = vc.provider_id"
                 ));
             }
             _ => {}
