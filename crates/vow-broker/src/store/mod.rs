@@ -29,6 +29,7 @@ pub use record::{
 };
 pub use release::Release;
 pub use selection::{SelectedBecause, SelectedConsumer, SelectedContract};
+pub use view::{LastDelivery, WebhookSummary};
 pub use webhook::{
     AttemptOutcome, AttemptRecord, ClaimedDelivery, DeliveryRecord, NewWebhook, StoredWebhook,
     SunsetNotice,

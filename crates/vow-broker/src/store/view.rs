@@ -1,9 +1,15 @@
-//! Reads that only the web pages need: what runs where at a glance, where one service runs, and
-//! the specs a service published. Every list is bounded by a limit.
+//! Reads that only the web pages need: what runs where at a glance, where one service runs, the
+//! specs a service published, and the webhooks with their latest deliveries. Every list is
+//! bounded by a limit.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
 
 use super::error::StoreError;
 use super::pool::{Store, on_pool};
 use super::record::{Placement, SpecRef};
+use super::webhook::{StoredWebhook, WebhookRow};
 
 /// Current deployments and supported releases as `Placement` columns; a macro so that `concat!`
 /// can add the filter (`$1` is the limit, `$2` the service when filtered).
@@ -83,5 +89,113 @@ impl Store {
                 .await?;
             Ok((services, total))
         })
+    }
+}
+
+/// A webhook with the outcome of its newest delivery, for the list of webhooks.
+#[derive(Debug, Clone)]
+pub struct WebhookSummary {
+    pub webhook: StoredWebhook,
+    pub last_delivery: Option<LastDelivery>,
+}
+
+/// The newest delivery of a webhook: its status and its last attempt's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LastDelivery {
+    pub event: String,
+    /// `pending`, `succeeded` or `failed`.
+    pub status: String,
+    pub attempts: i32,
+    pub created_at: DateTime<Utc>,
+    /// The last attempt's response status, if the receiver answered.
+    pub response_code: Option<i32>,
+    pub error: Option<String>,
+}
+
+struct SummaryRow {
+    webhook: WebhookRow,
+    event: Option<String>,
+    status: Option<String>,
+    attempts: Option<i32>,
+    created_at: Option<DateTime<Utc>>,
+    response_code: Option<i32>,
+    error: Option<String>,
+}
+
+impl<'r, R: Row> FromRow<'r, R> for SummaryRow
+where
+    &'r str: ColumnIndex<R>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    bool: Decode<'r, R::Database> + Type<R::Database>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    Option<String>: Decode<'r, R::Database> + Type<R::Database>,
+    Option<i32>: Decode<'r, R::Database> + Type<R::Database>,
+    DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
+    Option<DateTime<Utc>>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
+        Ok(SummaryRow {
+            webhook: WebhookRow::from_row(row)?,
+            event: row.try_get("last_event")?,
+            status: row.try_get("last_status")?,
+            attempts: row.try_get("last_attempts")?,
+            created_at: row.try_get("last_created_at")?,
+            response_code: row.try_get("last_response_code")?,
+            error: row.try_get("last_error")?,
+        })
+    }
+}
+
+impl Store {
+    /// The first `limit` webhooks by id, each with its newest delivery (one index seek per
+    /// webhook on `webhook_deliveries (webhook_id, id)`), and how many webhooks there are.
+    pub async fn webhook_summaries(
+        &self,
+        limit: u32,
+    ) -> Result<(Vec<WebhookSummary>, i64), StoreError> {
+        let (rows, total) = on_pool!(self, pool => {
+            let rows = sqlx::query_as::<_, SummaryRow>(
+                "SELECT w.id, w.events, w.provider, w.consumer, w.url, w.method, w.headers, \
+                 w.body, w.secret, w.enabled, w.created_at, w.updated_at, \
+                 d.event AS last_event, d.status AS last_status, d.attempts AS last_attempts, \
+                 d.created_at AS last_created_at, a.response_code AS last_response_code, \
+                 a.error AS last_error \
+                 FROM webhooks w \
+                 LEFT JOIN webhook_deliveries d ON d.id = \
+                 (SELECT MAX(x.id) FROM webhook_deliveries x WHERE x.webhook_id = w.id) \
+                 LEFT JOIN webhook_attempts a ON a.delivery_id = d.id AND a.attempt = d.attempts \
+                 ORDER BY w.id LIMIT $1",
+            )
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await?;
+            let total = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM webhooks")
+                .fetch_one(pool)
+                .await?;
+            (rows, total)
+        });
+        let summaries = rows
+            .into_iter()
+            .map(|row| {
+                let last_delivery = match (row.event, row.status, row.attempts, row.created_at) {
+                    (Some(event), Some(status), Some(attempts), Some(created_at)) => {
+                        Some(LastDelivery {
+                            event,
+                            status,
+                            attempts,
+                            created_at,
+                            response_code: row.response_code,
+                            error: row.error,
+                        })
+                    }
+                    _ => None,
+                };
+                Ok(WebhookSummary {
+                    webhook: row.webhook.read()?,
+                    last_delivery,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok((summaries, total))
     }
 }
