@@ -238,6 +238,8 @@ fn at(minutes: i64) -> DateTime<Utc> {
     WEBHOOKS_CREATED.parse::<DateTime<Utc>>().expect("time") + Duration::minutes(minutes)
 }
 
+type Attempt<'a> = (Option<i32>, Option<&'a str>, AttemptOutcome);
+
 /// Webhook 1: signed, with a secret header and a hostile body template, filtered to shop-api,
 /// and three deliveries (succeeded, failed after a redirect, retrying after a 503). Webhook 2:
 /// disabled, never delivered. Stored directly, at fixed times, with stand-ins for sealed values
@@ -275,7 +277,8 @@ async fn seed_webhooks(app: &TestApp) {
             .expect("a webhook");
     }
     let payload = json!({ "consumer": "mobile-app", "provider": "shop-api" });
-    let attempts: [&[(Option<i32>, Option<&str>, AttemptOutcome)]; 3] = [
+    // Per delivery, each attempt: the answer's status, the error, and what became of it.
+    let attempts: [&[Attempt]; 3] = [
         &[(Some(204), None, AttemptOutcome::Succeeded)],
         &[
             (Some(302), Some(SCRIPT_ERROR), AttemptOutcome::Retry(at(12))),
