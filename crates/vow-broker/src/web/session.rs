@@ -7,10 +7,10 @@
 //! and checks its token again, so a session ends when it is signed out, when it expires (after
 //! [`SESSION_HOURS`]), and on the next request after its token is revoked or expires.
 //!
-//! Forms that change state (signing in and out) carry a CSRF token: a random value the broker
-//! sets in the `vow_csrf` cookie (`SameSite=Strict`) and repeats in a hidden field; a POST whose
-//! field and cookie differ is refused. Another site can make a browser send the cookie, but it
-//! cannot read it to fill in the field.
+//! Forms that change state (signing in and out, a webhook's test event) carry a CSRF token: a
+//! random value the broker sets in the `vow_csrf` cookie (`SameSite=Strict`) and repeats in a
+//! hidden field; a POST whose field and cookie differ is refused. Another site can make a browser
+//! send the cookie, but it cannot read it to fill in the field.
 //!
 //! Without a session, pages follow the API's rules: `Read` pages are shown under `--public-read`,
 //! and every page while no token exists (the broker is open); otherwise the browser is sent to the
