@@ -61,6 +61,9 @@ pub enum Command {
     Mock(MockArgs),
     /// Write a contract draft from live traffic (a recording reverse proxy) or from HAR files.
     Record(RecordArgs),
+    /// Manage the broker's webhooks and read their delivery logs (an admin token once the
+    /// broker has tokens).
+    Webhook(WebhookArgs),
 }
 
 /// Which broker a client command talks to.
@@ -392,6 +395,128 @@ pub enum TokenRole {
     Publish,
     /// Everything, token management included.
     Admin,
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookArgs {
+    #[command(subcommand)]
+    pub command: WebhookCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Create a webhook: the broker checks its templates and target before saving it.
+    Create(WebhookCreateArgs),
+    /// List the webhooks.
+    List(WebhookListArgs),
+    /// Show one webhook (secrets are never shown).
+    Show(WebhookIdArgs),
+    /// Delete a webhook with its delivery log.
+    Delete(WebhookIdArgs),
+    /// Queue a test event for a webhook; see it arrive with `vow webhook deliveries`.
+    Test(WebhookIdArgs),
+    /// Show a webhook's delivery log, newest first.
+    Deliveries(WebhookDeliveriesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookCreateArgs {
+    /// Where deliveries are sent (http or https; never with credentials in it).
+    #[arg(long, value_name = "URL")]
+    pub url: String,
+
+    /// An event to subscribe to; repeat for several: contract_content_changed,
+    /// verification_published, verification_failed, deployment_recorded,
+    /// deprecation_sunset_near.
+    #[arg(long = "event", value_name = "EVENT", required = true)]
+    pub events: Vec<String>,
+
+    /// Only events about this provider.
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
+
+    /// Only events about this consumer.
+    #[arg(long, value_name = "NAME")]
+    pub consumer: Option<String>,
+
+    /// The HTTP method of deliveries [default: POST].
+    #[arg(long, value_name = "METHOD")]
+    pub method: Option<String>,
+
+    /// The body template, e.g. '{"text": "{{ consumer }} changed"}' [default: the event's
+    /// variables as JSON].
+    #[arg(long, value_name = "TEMPLATE", conflicts_with = "body_file")]
+    pub body: Option<String>,
+
+    /// Read the body template from a file.
+    #[arg(long, value_name = "PATH")]
+    pub body_file: Option<PathBuf>,
+
+    /// A header to send, as NAME:VALUE (the value is a template); repeat for several.
+    #[arg(long = "header", value_name = "NAME:VALUE", value_parser = parse_header)]
+    pub headers: Vec<(String, String)>,
+
+    /// A header whose value is secret, as NAME:VAR, the value read from the environment variable
+    /// VAR (never from the command line); the broker seals it and never shows it again.
+    #[arg(long = "secret-header", value_name = "NAME:VAR", value_parser = parse_header)]
+    pub secret_headers: Vec<(String, String)>,
+
+    /// Sign deliveries (HMAC-SHA256) with the secret in this environment variable.
+    #[arg(long, value_name = "VAR")]
+    pub secret_env: Option<String>,
+
+    /// Create the webhook disabled: it receives no events until enabled.
+    #[arg(long)]
+    pub disabled: bool,
+
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+
+    #[command(flatten)]
+    pub broker: BrokerClientArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookListArgs {
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+
+    #[command(flatten)]
+    pub broker: BrokerClientArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookIdArgs {
+    /// The webhook's id (see `vow webhook list`).
+    #[arg(value_name = "ID", value_parser = clap::value_parser!(i64).range(1..))]
+    pub id: i64,
+
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+
+    #[command(flatten)]
+    pub broker: BrokerClientArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookDeliveriesArgs {
+    /// The webhook's id (see `vow webhook list`).
+    #[arg(value_name = "ID", value_parser = clap::value_parser!(i64).range(1..))]
+    pub id: i64,
+
+    /// Only deliveries older than this delivery id (the `next` of the previous page).
+    #[arg(long, value_name = "DELIVERY", value_parser = clap::value_parser!(i64).range(1..))]
+    pub before: Option<i64>,
+
+    /// The most deliveries to show, from 1 to 200.
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=200))]
+    pub limit: u32,
+
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+
+    #[command(flatten)]
+    pub broker: BrokerClientArgs,
 }
 
 /// Formats of a listing.
@@ -1022,6 +1147,16 @@ fn parse_url(text: &str) -> Result<Url, String> {
         other => Err(format!(
             "the scheme {other:?} is not supported: use http or https"
         )),
+    }
+}
+
+/// `NAME:VALUE`, the name trimmed and not empty.
+fn parse_header(text: &str) -> Result<(String, String), String> {
+    match text.split_once(':') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_owned(), value.trim_start().to_owned()))
+        }
+        _ => Err("expected NAME:VALUE, e.g. X-Team:payments".to_owned()),
     }
 }
 

@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         Command::Import(args) => command::import::run(args),
         Command::Mock(args) => command::mock::run(args, color),
         Command::Record(args) => command::record::run(args, color),
+        Command::Webhook(args) => command::webhook::run(args),
     };
     match outcome {
         Ok(code) => exit::code(code),

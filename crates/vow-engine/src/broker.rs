@@ -4,8 +4,8 @@
 //! tells a broker that cannot be reached apart from one that answered with an error.
 //!
 //! The submodules hold what the broker answers about releases and undeployments, the deprecations
-//! consumers still use, and a provider's verification round trip (the contracts it must verify,
-//! the results it records).
+//! consumers still use, a provider's verification round trip (the contracts it must verify, the
+//! results it records), and webhooks with their delivery logs.
 
 use std::time::Duration;
 
@@ -21,6 +21,7 @@ use vow_core::deploy::{Answer, ServiceVersion, Target};
 mod deprecation;
 mod release;
 mod verification;
+mod webhook;
 
 pub use deprecation::{DeprecationInUse, DeprecationStatus, Deprecations};
 pub use release::{Release, Undeployment};
@@ -28,6 +29,7 @@ pub use verification::{
     ContractToVerify, FindingCounts, NewVerification, SelectedBecause, SelectedConsumer,
     VerificationRecord, VerificationSummary,
 };
+pub use webhook::{Attempt, Deliveries, Delivery, Webhook, WebhookHeader};
 
 /// Budget of one request to the broker, from sending it to the end of the answer.
 const TIMEOUT: Duration = Duration::from_secs(30);

@@ -17,7 +17,7 @@ mod service;
 mod spec;
 mod token;
 mod verification;
-mod webhook;
+pub(crate) mod webhook;
 
 pub use auth::{Access, Principal};
 pub(crate) use error::causes;

@@ -1,12 +1,13 @@
 //! The routes with who may call each, the state they share, and the answers for requests no route
-//! takes.
+//! takes: problem+json under `/api/`, an HTML page elsewhere.
 
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
-use axum::http::Method;
+use axum::http::{Method, Uri};
 use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
 use axum::routing::{MethodRouter, delete, get, post, put};
 
 use super::auth::{self, Access};
@@ -299,6 +300,12 @@ fn handler(method: &Method, path: &str) -> MethodRouter<AppState> {
     }
 }
 
+/// Whether a request no route takes gets the API's problem+json answer rather than an HTML page:
+/// everything under `/api/`, and the health and metrics routes, which machines call.
+fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/") || ROUTES.iter().any(|(_, route, _)| *route == path)
+}
+
 /// The broker's routes over a store, with fresh metrics, each behind the access check of its
 /// table entry.
 pub fn router(store: Store, settings: Settings) -> Router {
@@ -323,13 +330,25 @@ pub fn router_with_metrics(store: Store, settings: Settings, metrics: Metrics) -
         .route_layer(from_fn_with_state(state.clone(), auth::authenticate))
         // The web pages, with their own route table and session check (see `crate::web`).
         .merge(crate::web::router(state.clone()))
-        .fallback(|| async {
-            ApiError::NotFound {
-                code: "route_not_found",
-                message: "no such route; the API is under /api/v1 (see docs/broker.md)".to_owned(),
+        .fallback(|uri: Uri| async move {
+            if is_api(uri.path()) {
+                ApiError::NotFound {
+                    code: "route_not_found",
+                    message: "no such route; the API is under /api/v1 (see docs/broker.md)"
+                        .to_owned(),
+                }
+                .into_response()
+            } else {
+                crate::web::not_found(uri.path())
             }
         })
-        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .method_not_allowed_fallback(|uri: Uri| async move {
+            if is_api(uri.path()) {
+                ApiError::MethodNotAllowed.into_response()
+            } else {
+                crate::web::method_not_allowed()
+            }
+        })
         .layer(DefaultBodyLimit::max(limit));
     // Outside the access check, so refusals get request ids and are counted too.
     observe::observe(routes, metrics).with_state(state)

@@ -96,7 +96,7 @@ struct HeaderView {
     secret: bool,
 }
 
-fn view(webhook: StoredWebhook) -> WebhookView {
+pub(crate) fn view(webhook: StoredWebhook) -> WebhookView {
     let stored: Map<String, Value> = serde_json::from_str(&webhook.headers).unwrap_or_default();
     let headers = stored
         .into_iter()
@@ -312,7 +312,7 @@ fn check(
     })
 }
 
-fn webhook_id(text: &str) -> Result<i64, ApiError> {
+pub(crate) fn webhook_id(text: &str) -> Result<i64, ApiError> {
     text.parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
@@ -411,27 +411,7 @@ pub async fn test(
     PathParams(id): PathParams<String>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let id = webhook_id(&id)?;
-    let payload = json!({
-        "consumer": "checkout-web",
-        "consumer_version": "1.0.0",
-        "consumers": [{"consumer": "checkout-web", "version": "1.0.0"}],
-        "provider": "payments-gateway",
-        "provider_version": "2.0.0",
-        "contract_hash": "sha256:0000000000000000000000000000000000000000000000000000000000000000",
-        "previous_contract_hash": null,
-        "success": true,
-        "failed_dimensions": [],
-        "build_url": null,
-        "environment": "production",
-        "service": "checkout-web",
-        "version": "1.0.0",
-        "application_instance": null,
-        "interaction": "authorize",
-        "element": "POST /payments",
-        "sunset": "2030-01-01",
-        "days_left": 7,
-        "threshold_days": 7,
-    });
+    let payload = EventKind::test_payload();
     let delivery = store
         .queue_delivery(id, EventKind::Test, &payload, Utc::now())
         .await?;

@@ -38,6 +38,7 @@ pub use view::{
     KeysetPage, LatestVerification,
 };
 pub use view::{MatrixCursor, MatrixQuery, MatrixRow, MatrixUnknown};
+pub use view::{LastDelivery, WebhookSummary};
 pub use webhook::{
     AttemptOutcome, AttemptRecord, ClaimedDelivery, DeliveryRecord, NewWebhook, StoredWebhook,
     SunsetNotice,

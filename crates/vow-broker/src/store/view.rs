@@ -1,20 +1,22 @@
 //! Reads that only the web pages need: what runs where at a glance, where one service runs, the
 //! specs a service published, the services and integrations a page at a time, one
-//! integration's contracts and evidence, and the matrix of verification results. Every list is bounded by a limit; lists that page do so
-//! by key (`after` / `before` a name or an id), never by offset.
+//! integration's contracts and evidence, the matrix of verification results, and the webhooks
+//! with their latest deliveries. Every list is bounded by a limit; lists that page do so by key
+//! (`after` / `before` a name or an id), never by offset.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::{AssertSqlSafe, ColumnIndex, Decode, FromRow, Row, Type};
 use vow_core::finding::Dimension;
 
 use super::error::StoreError;
 use super::evidence::dimensions_of;
 use super::pool::{Store, on_pool, placeholders};
 use super::record::{Placement, Service, SpecRef, Version};
+use super::webhook::{StoredWebhook, WebhookRow};
 
 /// Current deployments and supported releases as `Placement` columns; a macro so that `concat!`
 /// can add the filter (`$1` is the limit, `$2` the service when filtered).
@@ -230,11 +232,11 @@ macro_rules! select_integrations {
 
 fn integration_row<R: Row>(row: &R) -> Result<IntegrationRow, StoreError>
 where
-    for<'r> &'r str: sqlx::ColumnIndex<R>,
-    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    for<'r> Option<bool>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    for<'r> Option<DateTime<Utc>>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> &'r str: ColumnIndex<R>,
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Option<String>: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Option<bool>: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Option<DateTime<Utc>>: Decode<'r, R::Database> + Type<R::Database>,
 {
     let provider_version: Option<String> = row.try_get("provider_version")?;
     let passed: Option<bool> = row.try_get("passed")?;
@@ -262,12 +264,12 @@ where
 /// An evidence row from the columns the evidence queries select, without consumer versions.
 fn evidence_row<R: Row>(row: &R) -> Result<EvidenceRow, StoreError>
 where
-    for<'r> &'r str: sqlx::ColumnIndex<R>,
-    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    for<'r> bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    for<'r> DateTime<Utc>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> &'r str: ColumnIndex<R>,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Option<String>: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
 {
     let summary: String = row.try_get("summary")?;
     Ok(EvidenceRow {
@@ -879,5 +881,113 @@ impl Store {
             }
         }
         Ok(None)
+    }
+}
+
+/// A webhook with the outcome of its newest delivery, for the list of webhooks.
+#[derive(Debug, Clone)]
+pub struct WebhookSummary {
+    pub webhook: StoredWebhook,
+    pub last_delivery: Option<LastDelivery>,
+}
+
+/// The newest delivery of a webhook: its status and its last attempt's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LastDelivery {
+    pub event: String,
+    /// `pending`, `succeeded` or `failed`.
+    pub status: String,
+    pub attempts: i32,
+    pub created_at: DateTime<Utc>,
+    /// The last attempt's response status, if the receiver answered.
+    pub response_code: Option<i32>,
+    pub error: Option<String>,
+}
+
+struct SummaryRow {
+    webhook: WebhookRow,
+    event: Option<String>,
+    status: Option<String>,
+    attempts: Option<i32>,
+    created_at: Option<DateTime<Utc>>,
+    response_code: Option<i32>,
+    error: Option<String>,
+}
+
+impl<'r, R: Row> FromRow<'r, R> for SummaryRow
+where
+    &'r str: ColumnIndex<R>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    bool: Decode<'r, R::Database> + Type<R::Database>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    Option<String>: Decode<'r, R::Database> + Type<R::Database>,
+    Option<i32>: Decode<'r, R::Database> + Type<R::Database>,
+    DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
+    Option<DateTime<Utc>>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
+        Ok(SummaryRow {
+            webhook: WebhookRow::from_row(row)?,
+            event: row.try_get("last_event")?,
+            status: row.try_get("last_status")?,
+            attempts: row.try_get("last_attempts")?,
+            created_at: row.try_get("last_created_at")?,
+            response_code: row.try_get("last_response_code")?,
+            error: row.try_get("last_error")?,
+        })
+    }
+}
+
+impl Store {
+    /// The first `limit` webhooks by id, each with its newest delivery (one index seek per
+    /// webhook on `webhook_deliveries (webhook_id, id)`), and how many webhooks there are.
+    pub async fn webhook_summaries(
+        &self,
+        limit: u32,
+    ) -> Result<(Vec<WebhookSummary>, i64), StoreError> {
+        let (rows, total) = on_pool!(self, pool => {
+            let rows = sqlx::query_as::<_, SummaryRow>(
+                "SELECT w.id, w.events, w.provider, w.consumer, w.url, w.method, w.headers, \
+                 w.body, w.secret, w.enabled, w.created_at, w.updated_at, \
+                 d.event AS last_event, d.status AS last_status, d.attempts AS last_attempts, \
+                 d.created_at AS last_created_at, a.response_code AS last_response_code, \
+                 a.error AS last_error \
+                 FROM webhooks w \
+                 LEFT JOIN webhook_deliveries d ON d.id = \
+                 (SELECT MAX(x.id) FROM webhook_deliveries x WHERE x.webhook_id = w.id) \
+                 LEFT JOIN webhook_attempts a ON a.delivery_id = d.id AND a.attempt = d.attempts \
+                 ORDER BY w.id LIMIT $1",
+            )
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await?;
+            let total = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM webhooks")
+                .fetch_one(pool)
+                .await?;
+            (rows, total)
+        });
+        let summaries = rows
+            .into_iter()
+            .map(|row| {
+                let last_delivery = match (row.event, row.status, row.attempts, row.created_at) {
+                    (Some(event), Some(status), Some(attempts), Some(created_at)) => {
+                        Some(LastDelivery {
+                            event,
+                            status,
+                            attempts,
+                            created_at,
+                            response_code: row.response_code,
+                            error: row.error,
+                        })
+                    }
+                    _ => None,
+                };
+                Ok(WebhookSummary {
+                    webhook: row.webhook.read()?,
+                    last_delivery,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok((summaries, total))
     }
 }

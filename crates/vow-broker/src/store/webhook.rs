@@ -137,7 +137,7 @@ const SELECT_WEBHOOK: &str = "SELECT id, events, provider, consumer, url, method
      secret, enabled, created_at, updated_at FROM webhooks ";
 
 /// A webhook row, before its events are read.
-struct WebhookRow {
+pub(super) struct WebhookRow {
     id: i64,
     events: String,
     provider: Option<String>,
@@ -180,7 +180,7 @@ where
 }
 
 impl WebhookRow {
-    fn read(self) -> Result<StoredWebhook, StoreError> {
+    pub(super) fn read(self) -> Result<StoredWebhook, StoreError> {
         let names: Vec<String> = serde_json::from_str(&self.events)
             .map_err(|e| StoreError::Corrupt(format!("webhook {} events: {e}", self.id)))?;
         let events = names

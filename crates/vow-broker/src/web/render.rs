@@ -35,6 +35,8 @@ const TEMPLATES: &[(&str, &str)] = &[
         "can_i_deploy.html",
         include_str!("templates/can_i_deploy.html"),
     ),
+    ("webhooks.html", include_str!("templates/webhooks.html")),
+    ("webhook.html", include_str!("templates/webhook.html")),
     ("sign_in.html", include_str!("templates/sign_in.html")),
     ("error.html", include_str!("templates/error.html")),
 ];
@@ -60,14 +62,28 @@ pub struct Chrome {
     pub signed_in_as: Option<String>,
     /// Whether a sign-in link makes sense (tokens exist and nobody is signed in).
     pub may_sign_in: bool,
+    /// Whether the admin pages (webhooks) are linked from the navigation.
+    pub is_admin: bool,
     pub csrf: String,
 }
 
 impl Chrome {
+    /// The chrome of a page no route takes: nobody is looked up for it, so it names nobody and
+    /// links no admin page.
+    pub fn unknown_viewer() -> Chrome {
+        Chrome {
+            signed_in_as: None,
+            may_sign_in: false,
+            is_admin: false,
+            csrf: String::new(),
+        }
+    }
+
     pub fn of(viewer: &Viewer) -> Chrome {
         Chrome {
             signed_in_as: viewer.signed_in_as().map(str::to_owned),
             may_sign_in: viewer.may_sign_in(),
+            is_admin: viewer.is_admin(),
             csrf: viewer.csrf().to_owned(),
         }
     }
@@ -120,6 +136,14 @@ impl PageError {
         }
     }
 
+    pub fn forbidden(message: String) -> PageError {
+        PageError {
+            status: StatusCode::FORBIDDEN,
+            title: "Not allowed",
+            message,
+        }
+    }
+
     pub fn bad_request(message: String) -> PageError {
         PageError {
             status: StatusCode::BAD_REQUEST,
@@ -168,4 +192,21 @@ impl From<crate::name::InvalidName> for PageError {
     fn from(error: crate::name::InvalidName) -> PageError {
         ApiError::from(error).into()
     }
+}
+
+/// The HTML 404 for a path outside the API that no page takes. No session is looked up: an
+/// unknown path costs no database query, whoever probes for it.
+pub(crate) fn not_found(path: &str) -> Response {
+    PageError::not_found(format!("this broker has no page at {path:?}"))
+        .render(&Chrome::unknown_viewer())
+}
+
+/// The HTML 405 for a page path asked with a method it does not take.
+pub(crate) fn method_not_allowed() -> Response {
+    PageError {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        title: "Method not allowed",
+        message: "this page does not accept that method".to_owned(),
+    }
+    .render(&Chrome::unknown_viewer())
 }

@@ -7,14 +7,16 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodRouter, get, post};
 
 use super::{
-    asset, deploy, deprecation, integration, matrix, overview, service, session, sign_in,
+    asset, deploy, deprecation, integration, matrix, overview, service, session, sign_in, webhook,
 };
 use crate::api::Access;
 use crate::api::router::AppState;
 
 /// Every page route. `Public` pages (signing in and out, the style sheet) are answered to anyone;
 /// `Read` pages to anyone who may read the API: a signed-in session, anyone under
-/// `--public-read`, anyone while the broker is open. Others are sent to the sign-in page.
+/// `--public-read`, anyone while the broker is open; `Admin` pages to a session of an admin token,
+/// or anyone while the broker is open. Others are sent to the sign-in page, or shown a 403 page
+/// when signed in with a lesser token.
 pub fn pages() -> &'static [(Method, &'static str, Access)] {
     PAGES
 }
@@ -34,6 +36,9 @@ static PAGES: &[(Method, &str, Access)] = &[
     ),
     (Method::GET, "/matrix", Access::Read),
     (Method::GET, "/can-i-deploy", Access::Read),
+    (Method::GET, "/webhooks", Access::Admin),
+    (Method::GET, "/webhooks/{id}", Access::Admin),
+    (Method::POST, "/webhooks/{id}/test", Access::Admin),
     (Method::GET, "/sign-in", Access::Public),
     (Method::POST, "/sign-in", Access::Public),
     (Method::POST, "/sign-out", Access::Public),
@@ -61,6 +66,9 @@ fn handler(method: &Method, path: &str) -> MethodRouter<AppState> {
         ("GET", "/integrations/{consumer}/{provider}") => get(integration::page),
         ("GET", "/matrix") => get(matrix::page),
         ("GET", "/can-i-deploy") => get(deploy::page),
+        ("GET", "/webhooks") => get(webhook::list),
+        ("GET", "/webhooks/{id}") => get(webhook::show),
+        ("POST", "/webhooks/{id}/test") => post(webhook::test),
         ("GET", "/sign-in") => get(sign_in::form),
         ("POST", "/sign-in") => post(sign_in::sign_in),
         ("POST", "/sign-out") => post(sign_in::sign_out),

@@ -7,13 +7,15 @@
 //! and checks its token again, so a session ends when it is signed out, when it expires (after
 //! [`SESSION_HOURS`]), and on the next request after its token is revoked or expires.
 //!
-//! Forms that change state (signing in and out) carry a CSRF token: a random value the broker
-//! sets in the `vow_csrf` cookie (`SameSite=Strict`) and repeats in a hidden field; a POST whose
-//! field and cookie differ is refused. Another site can make a browser send the cookie, but it
-//! cannot read it to fill in the field.
+//! Forms that change state (signing in and out, a webhook's test event) carry a CSRF token: a
+//! random value the broker sets in the `vow_csrf` cookie (`SameSite=Strict`) and repeats in a
+//! hidden field; a POST whose field and cookie differ is refused. Another site can make a browser
+//! send the cookie, but it cannot read it to fill in the field.
 //!
-//! Without a session, pages follow the API's rule for reads: shown under `--public-read`, and
-//! while no token exists (the broker is open); otherwise the browser is sent to the sign-in page.
+//! Without a session, pages follow the API's rules: `Read` pages are shown under `--public-read`,
+//! and every page while no token exists (the broker is open); otherwise the browser is sent to the
+//! sign-in page. `Admin` pages (webhooks) need a session of an admin token once a token exists; a
+//! session of a lesser token gets a 403 page.
 
 use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
@@ -31,6 +33,7 @@ use super::route::access_of;
 use crate::api::Access;
 use crate::api::router::{AppState, Settings};
 use crate::store::Token;
+use crate::token::Role;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "vow_session";
@@ -71,6 +74,16 @@ impl Viewer {
 
     pub fn may_sign_in(&self) -> bool {
         self.who == Who::Anonymous
+    }
+
+    /// Whether this viewer may see admin pages: a session of an admin token, or anyone while the
+    /// broker is open, as the API decides.
+    pub fn is_admin(&self) -> bool {
+        match &self.who {
+            Who::Open => true,
+            Who::Anonymous => false,
+            Who::SignedIn(token) => token.role >= Role::Admin,
+        }
     }
 
     pub fn csrf(&self) -> &str {
@@ -211,21 +224,33 @@ pub(crate) async fn authenticate(
         Ok(Some(who)) => viewer.who = who,
         Ok(None) => {
             viewer.stale_session = session.is_some();
-            if access == Access::Read && !state.settings.public_read {
+            // As the API decides: `--public-read` opens reads only; every other role needs a
+            // token once one exists.
+            let needs_token = match access {
+                Access::Public => false,
+                Access::Read => !state.settings.public_read,
+                Access::Publish | Access::Admin => true,
+            };
+            if needs_token || !state.settings.public_read {
                 match state.store.tokens_exist().await {
                     Ok(false) => viewer.who = Who::Open,
-                    Ok(true) => return to_sign_in(&viewer, &request),
-                    Err(e) => return PageError::from(e).render(&viewer.chrome()),
-                }
-            } else if !state.settings.public_read {
-                match state.store.tokens_exist().await {
-                    Ok(false) => viewer.who = Who::Open,
+                    Ok(true) if needs_token => return to_sign_in(&viewer, &request),
                     Ok(true) => {}
                     Err(e) => return PageError::from(e).render(&viewer.chrome()),
                 }
             }
         }
         Err(e) => return e.render(&viewer.chrome()),
+    }
+    if let (Some(needed), Who::SignedIn(token)) = (access.role(), &viewer.who)
+        && token.role < needed
+    {
+        return PageError::forbidden(format!(
+            "this page needs a token with the {needed} role; you signed in with {:?}, which has \
+             the {} role",
+            token.name, token.role
+        ))
+        .render(&viewer.chrome());
     }
     request.extensions_mut().insert(viewer.clone());
     let mut response = next.run(request).await;

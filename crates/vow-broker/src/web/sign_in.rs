@@ -61,7 +61,8 @@ pub struct SignInForm {
     next: Option<String>,
 }
 
-fn forbidden_form(viewer: &Viewer) -> Response {
+/// The answer to a form whose CSRF field does not match the browser's cookie.
+pub(super) fn forbidden_form(viewer: &Viewer) -> Response {
     PageError {
         status: StatusCode::FORBIDDEN,
         title: "Form expired",

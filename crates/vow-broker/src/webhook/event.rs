@@ -32,6 +32,32 @@ pub const COMMON_VARIABLES: &[&str] = &[
 ];
 
 impl EventKind {
+    /// The variables of a `test` event: an example of every variable any event carries, so a
+    /// test delivery exercises every template.
+    pub fn test_payload() -> serde_json::Value {
+        serde_json::json!({
+            "consumer": "checkout-web",
+            "consumer_version": "1.0.0",
+            "consumers": [{"consumer": "checkout-web", "version": "1.0.0"}],
+            "provider": "payments-gateway",
+            "provider_version": "2.0.0",
+            "contract_hash": "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+            "previous_contract_hash": null,
+            "success": true,
+            "failed_dimensions": [],
+            "build_url": null,
+            "environment": "production",
+            "service": "checkout-web",
+            "version": "1.0.0",
+            "application_instance": null,
+            "interaction": "authorize",
+            "element": "POST /payments",
+            "sunset": "2030-01-01",
+            "days_left": 7,
+            "threshold_days": 7,
+        })
+    }
+
     /// The events a webhook may subscribe to.
     pub const SUBSCRIBABLE: [EventKind; 5] = [
         EventKind::ContractContentChanged,

@@ -8,9 +8,11 @@ use std::collections::BTreeSet;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use chrono::Utc;
+use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
+use vow_broker::store::{AttemptOutcome, AttemptRecord, NewWebhook};
 use vow_broker::token::{self, Role, TokenSpec};
+use vow_broker::webhook::EventKind;
 use vow_broker::{Access, Settings, pages, router, routes};
 use vow_core::contract::SourceFormat;
 use vow_core::contract::source::read_source;
@@ -32,6 +34,10 @@ on_both_backends!(
     the_matrix_filters_pages_and_exports_its_rows,
     the_matrix_answers_bad_input_and_hostile_data_with_text,
     the_service_page_pages_its_versions,
+    webhook_pages_show_subscriptions_and_delivery_logs,
+    the_delivery_log_pages_by_delivery_id,
+    the_test_event_form_queues_a_delivery,
+    unknown_paths_get_html_outside_the_api_and_problem_json_inside,
 );
 
 /// The as-of date every page test reads the deprecation clock at.
@@ -228,6 +234,99 @@ fn concrete(path: &str) -> String {
     path.replace("{service}", "shop-api")
         .replace("{consumer}", "mobile-app")
         .replace("{provider}", "shop-api")
+        .replace("{id}", "1")
+}
+
+/// When the seeded webhooks were created; their deliveries follow by the minute.
+const WEBHOOKS_CREATED: &str = "2027-06-01T09:00:00Z";
+/// A hostile body template and error text: they must show as text and never run.
+const SCRIPT_TEMPLATE: &str = "<script>window.vowPwned=3</script> {{ consumer }}";
+const SCRIPT_ERROR: &str = "the receiver answered 302 Found redirecting to \
+     \"https://evil.example/<img src=x onerror=window.vowPwned=4>\"; webhooks never follow redirects";
+
+fn at(minutes: i64) -> DateTime<Utc> {
+    WEBHOOKS_CREATED.parse::<DateTime<Utc>>().expect("time") + Duration::minutes(minutes)
+}
+
+type Attempt<'a> = (Option<i32>, Option<&'a str>, AttemptOutcome);
+
+/// Webhook 1: signed, with a secret header and a hostile body template, filtered to shop-api,
+/// and three deliveries (succeeded, failed after a redirect, retrying after a 503). Webhook 2:
+/// disabled, never delivered. Stored directly, at fixed times, with stand-ins for sealed values
+/// that must never be shown.
+async fn seed_webhooks(app: &TestApp) {
+    let first = NewWebhook {
+        events: &[
+            EventKind::ContractContentChanged,
+            EventKind::VerificationFailed,
+        ],
+        provider: Some("shop-api"),
+        consumer: None,
+        url: "https://hooks.example.com/vow?channel=payments",
+        method: "POST",
+        headers: r#"{"Authorization":{"sealed":"SEALED-HEADER"},"X-Team":{"template":"<b>{{ provider }}</b>"}}"#,
+        body: Some(SCRIPT_TEMPLATE),
+        secret: Some("SEALED-SECRET"),
+        enabled: true,
+    };
+    let second = NewWebhook {
+        events: &[EventKind::DeploymentRecorded],
+        provider: None,
+        consumer: Some("mobile-app"),
+        url: "https://chat.example.com/hooks/deployments",
+        method: "PUT",
+        headers: "{}",
+        body: None,
+        secret: None,
+        enabled: false,
+    };
+    for new in [&first, &second] {
+        app.store
+            .create_webhook(new, at(0))
+            .await
+            .expect("a webhook");
+    }
+    let payload = json!({ "consumer": "mobile-app", "provider": "shop-api" });
+    // Per delivery, each attempt: the answer's status, the error, and what became of it.
+    let attempts: [&[Attempt]; 3] = [
+        &[(Some(204), None, AttemptOutcome::Succeeded)],
+        &[
+            (Some(302), Some(SCRIPT_ERROR), AttemptOutcome::Retry(at(12))),
+            (Some(302), Some(SCRIPT_ERROR), AttemptOutcome::Failed),
+        ],
+        &[(
+            Some(503),
+            Some("the receiver answered 503 Service Unavailable"),
+            AttemptOutcome::Retry(at(40)),
+        )],
+    ];
+    for (i, tries) in attempts.iter().enumerate() {
+        let queued = at(10 * (i as i64 + 1));
+        let event = if i == 1 {
+            EventKind::VerificationFailed
+        } else {
+            EventKind::ContractContentChanged
+        };
+        let delivery = app
+            .store
+            .queue_delivery(1, event, &payload, queued)
+            .await
+            .expect("a delivery");
+        for (n, (code, error, outcome)) in tries.iter().enumerate() {
+            let started = queued + Duration::minutes(n as i64 * 2);
+            let attempt = AttemptRecord {
+                attempt: n as i32 + 1,
+                started_at: started,
+                duration_ms: 120,
+                response_code: *code,
+                error: error.map(str::to_owned),
+            };
+            app.store
+                .finish_attempt(delivery, &attempt, *outcome, started)
+                .await
+                .expect("an attempt");
+        }
+    }
 }
 
 #[test]
@@ -255,12 +354,13 @@ fn pages_are_not_api_routes_and_not_in_the_openapi_document() {
     }
 }
 
-/// A viewer: its name, the router it asks, its cookies, and the status a GET of a `Read` page
+/// A viewer: its name, the router it asks, its cookies, and the status a GET of the page
 /// gets.
 type Case<'a> = (&'a str, &'a Router, Vec<(&'a str, &'a str)>, StatusCode);
 
 async fn every_page_lets_in_exactly_the_viewers_its_access_level_allows(app: TestApp) {
     seed(&app).await;
+    seed_webhooks(&app).await;
     let open = app.router();
     // Before the first token, like the API: every page to anyone.
     for (method, path, _) in pages() {
@@ -277,6 +377,8 @@ async fn every_page_lets_in_exactly_the_viewers_its_access_level_allows(app: Tes
     let locked = app.router();
     let public = app.router_with_public_read(true);
     let (csrf, session) = sign_in(&locked, &reader).await;
+    let admin = issue(&app, "admin", Role::Admin).await;
+    let (admin_csrf, admin_session) = sign_in(&locked, &admin).await;
     let revoked_token = issue(&app, "gone", Role::Admin).await;
     let (_, revoked_session) = sign_in(&locked, &revoked_token).await;
     app.store
@@ -286,44 +388,49 @@ async fn every_page_lets_in_exactly_the_viewers_its_access_level_allows(app: Tes
     let mut seen = 0;
     for (method, path, access) in pages() {
         let path = concrete(path);
+        // Without a session: public pages are shown, read pages only under public read, admin
+        // pages never (the broker has tokens).
+        let anonymous = |public_read: bool| match access {
+            Access::Public => StatusCode::OK,
+            Access::Read if public_read => StatusCode::OK,
+            _ => StatusCode::SEE_OTHER,
+        };
         // (viewer, router, cookies, expected status for a GET)
-        let cases: [Case; 4] = [
-            (
-                "nobody",
-                &locked,
-                vec![],
-                if *access == Access::Read {
-                    StatusCode::SEE_OTHER
-                } else {
-                    StatusCode::OK
-                },
-            ),
-            ("public read", &public, vec![], StatusCode::OK),
+        let cases: [Case; 5] = [
+            ("nobody", &locked, vec![], anonymous(false)),
+            ("public read", &public, vec![], anonymous(true)),
             (
                 "signed in",
                 &locked,
                 vec![("vow_session", &session), ("vow_csrf", &csrf)],
+                if *access == Access::Admin {
+                    StatusCode::FORBIDDEN
+                } else {
+                    StatusCode::OK
+                },
+            ),
+            (
+                "admin",
+                &locked,
+                vec![("vow_session", &admin_session), ("vow_csrf", &admin_csrf)],
                 StatusCode::OK,
             ),
             (
                 "revoked",
                 &locked,
                 vec![("vow_session", &revoked_session)],
-                if *access == Access::Read {
-                    StatusCode::SEE_OTHER
-                } else {
-                    StatusCode::OK
-                },
+                anonymous(false),
             ),
         ];
         for (viewer, router, cookies, get_status) in cases {
             let form = (*method == Method::POST).then_some("");
             let answer = visit(router.clone(), method.clone(), &path, &cookies, form).await;
-            // A POST without the form's CSRF field is refused whoever sends it.
-            let expected = if *method == Method::POST {
-                StatusCode::FORBIDDEN
-            } else {
-                get_status
+            // A POST without the form's CSRF field is refused whoever may send it; those who
+            // may not are sent to sign in first.
+            let expected = match (*method == Method::POST, get_status) {
+                (true, StatusCode::SEE_OTHER) => StatusCode::SEE_OTHER,
+                (true, _) => StatusCode::FORBIDDEN,
+                (false, status) => status,
             };
             assert_eq!(
                 answer.status,
@@ -334,6 +441,17 @@ async fn every_page_lets_in_exactly_the_viewers_its_access_level_allows(app: Tes
             if answer.status == StatusCode::SEE_OTHER {
                 let location = answer.header("location").expect("location");
                 assert!(location.starts_with("/sign-in?next="), "{location}");
+            }
+            if answer.status == StatusCode::FORBIDDEN && *method == Method::GET {
+                assert_eq!(
+                    answer.header("content-type"),
+                    Some("text/html; charset=utf-8")
+                );
+                assert!(
+                    answer.text().contains("needs a token with the admin role"),
+                    "{}",
+                    answer.text()
+                );
             }
             if viewer == "revoked" && *method == Method::GET {
                 let (cleared, header) =
@@ -346,7 +464,7 @@ async fn every_page_lets_in_exactly_the_viewers_its_access_level_allows(app: Tes
             seen += 1;
         }
     }
-    assert_eq!(seen, pages().len() * 4);
+    assert_eq!(seen, pages().len() * 5);
 }
 
 async fn signing_in_starts_a_session_that_signing_out_and_revocation_end(app: TestApp) {
@@ -539,10 +657,13 @@ async fn session_cookies_are_secure_behind_https(app: TestApp) {
 fn stable(text: &str) -> String {
     let today = Utc::now().date_naive().to_string();
     let mut out = text.replace(&today, "[today]");
-    while let Some(at) = out.find("name=\"csrf\" value=\"") {
-        let start = at + "name=\"csrf\" value=\"".len();
+    let field = "name=\"csrf\" value=\"";
+    let mut from = 0;
+    while let Some(found) = out[from..].find(field) {
+        let start = from + found + field.len();
         let end = start + out[start..].find('"').expect("closing quote");
-        out.replace_range(at..end, "name=\"csrf\" value=\"[csrf]");
+        out.replace_range(start..end, "[csrf]");
+        from = start + "[csrf]".len();
     }
     out
 }
@@ -1809,4 +1930,259 @@ async fn deprecation_windows_say_since_which_version_an_element_is_deprecated(ap
         "{html}"
     );
     assert!(!html.contains("<b>old"), "{html}");
+}
+
+async fn webhook_pages_show_subscriptions_and_delivery_logs(app: TestApp) {
+    seed_webhooks(&app).await;
+    let router = app.router();
+    let list = page(&router, "/webhooks").await;
+    let one = page(&router, "/webhooks/1").await;
+    let disabled = page(&router, "/webhooks/2").await;
+    insta::assert_snapshot!("webhooks", list);
+    insta::assert_snapshot!("webhook", one);
+    // The newest delivery heads the list's row: retrying after a 503.
+    assert!(list.contains("badge-near\">retrying"), "{list}");
+    assert!(list.contains("answered 503"), "{list}");
+    assert!(
+        list.contains("disabled") && list.contains("none yet"),
+        "{list}"
+    );
+    // Newest first: delivery 3, then 2, then 1.
+    let (d3, d2, d1) = (
+        one.find(">#3<").expect("delivery 3"),
+        one.find(">#2<").expect("delivery 2"),
+        one.find(">#1<").expect("delivery 1"),
+    );
+    assert!(d3 < d2 && d2 < d1);
+    assert!(disabled.contains("No deliveries yet"), "{disabled}");
+    for text in [&list, &one, &disabled] {
+        // Sealed values never reach a page; hostile text is text.
+        assert!(!text.contains("SEALED"), "{text}");
+        assert!(!text.contains("<script>window"), "{text}");
+        assert!(!text.contains("<img"), "{text}");
+        assert!(!text.contains("<b>{{"), "{text}");
+    }
+    assert!(
+        one.contains("&lt;script&gt;window.vowPwned=3&lt;&#x2f;script&gt;"),
+        "{one}"
+    );
+    assert!(one.contains("&lt;img src=x onerror=window.vowPwned=4&gt;"));
+    assert!(one.contains(">secret<") && one.contains("Signed</dt><dd>yes"));
+    // Admins see the link to the webhooks; readers do not.
+    assert!(list.contains("<a href=\"/webhooks\">Webhooks</a>"));
+    // Bad ids and paging input: a clear page, never a 500.
+    for (path, status, says) in [
+        ("/webhooks/99", StatusCode::NOT_FOUND, "99"),
+        ("/webhooks/0", StatusCode::BAD_REQUEST, "not a webhook id"),
+        (
+            "/webhooks/%3Cscript%3E",
+            StatusCode::BAD_REQUEST,
+            "&quot;&lt;script&gt;&quot; is not a webhook id",
+        ),
+        (
+            "/webhooks/1?before=soon",
+            StatusCode::BAD_REQUEST,
+            "before must be a delivery id",
+        ),
+        ("/webhooks/1?before=-4", StatusCode::BAD_REQUEST, "before"),
+    ] {
+        let answer = visit(router.clone(), Method::GET, path, &[], None).await;
+        let text = answer.text();
+        assert_eq!(answer.status, status, "{path}: {text}");
+        assert_eq!(
+            answer.header("content-type"),
+            Some("text/html; charset=utf-8")
+        );
+        assert!(text.contains(says), "{path}: {text}");
+        assert!(!text.contains("<script>"), "{path}: {text}");
+    }
+    // Once tokens exist, a reader is refused with a page that names the role needed.
+    let reader = issue(&app, "reader", Role::Read).await;
+    let locked = app.router();
+    let (csrf, session) = sign_in(&locked, &reader).await;
+    let cookies = [
+        ("vow_session", session.as_str()),
+        ("vow_csrf", csrf.as_str()),
+    ];
+    let overview = visit(locked.clone(), Method::GET, "/", &cookies, None).await;
+    assert_eq!(overview.status, StatusCode::OK);
+    assert!(!overview.text().contains("href=\"/webhooks\""));
+    let refused = visit(locked.clone(), Method::GET, "/webhooks/1", &cookies, None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused
+            .text()
+            .contains("with &quot;reader&quot;, which has the read role"),
+        "{}",
+        refused.text()
+    );
+    assert!(!refused.text().contains("SEALED"));
+}
+
+async fn the_delivery_log_pages_by_delivery_id(app: TestApp) {
+    seed_webhooks(&app).await;
+    // 55 more deliveries to webhook 2: two pages of the log.
+    for i in 0..55 {
+        app.store
+            .queue_delivery(2, EventKind::Test, &json!({}), at(100 + i))
+            .await
+            .expect("a delivery");
+    }
+    let router = app.router();
+    let first = page(&router, "/webhooks/2").await;
+    // Deliveries 4 to 58 are webhook 2's; the newest 50 are 58 down to 9.
+    assert_eq!(first.matches("<th scope=\"row\">#").count(), 50);
+    assert!(first.contains(">#58<") && first.contains(">#9<") && !first.contains(">#8<"));
+    assert!(first.contains("href=\"/webhooks/2?before=9\">Older deliveries"));
+    assert!(!first.contains("Newest deliveries"));
+    let second = page(&router, "/webhooks/2?before=9").await;
+    assert_eq!(second.matches("<th scope=\"row\">#").count(), 5);
+    assert!(second.contains(">#8<") && second.contains(">#4<"));
+    assert!(!second.contains("?before="), "{second}");
+    assert!(second.contains("href=\"/webhooks/2\">Newest deliveries"));
+    let past = page(&router, "/webhooks/2?before=4").await;
+    assert!(past.contains("No older deliveries"), "{past}");
+}
+
+async fn the_test_event_form_queues_a_delivery(app: TestApp) {
+    seed_webhooks(&app).await;
+    let admin = issue(&app, "admin", Role::Admin).await;
+    let router = app.router();
+    let (csrf, session) = sign_in(&router, &admin).await;
+    let cookies = [
+        ("vow_session", session.as_str()),
+        ("vow_csrf", csrf.as_str()),
+    ];
+    let shown = visit(router.clone(), Method::GET, "/webhooks/2", &cookies, None).await;
+    assert!(shown.text().contains("action=\"/webhooks/2/test\""));
+    let forged = visit(
+        router.clone(),
+        Method::POST,
+        "/webhooks/2/test",
+        &cookies,
+        Some("csrf=guessed"),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let sent = visit(
+        router.clone(),
+        Method::POST,
+        "/webhooks/2/test",
+        &cookies,
+        Some(&format!("csrf={csrf}")),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
+    assert_eq!(sent.header("location"), Some("/webhooks/2"));
+    // The same delivery the API's test route queues: a pending `test` event, now in the log.
+    let log = app.store.deliveries(2, None, 10).await.expect("the log");
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(
+        (log[0].event.as_str(), log[0].status.as_str()),
+        ("test", "pending")
+    );
+    let page = visit(router.clone(), Method::GET, "/webhooks/2", &cookies, None).await;
+    assert!(page.text().contains("<code>test</code>"), "{}", page.text());
+    let missing = visit(
+        router.clone(),
+        Method::POST,
+        "/webhooks/99/test",
+        &cookies,
+        Some(&format!("csrf={csrf}")),
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        missing.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+}
+
+async fn unknown_paths_get_html_outside_the_api_and_problem_json_inside(app: TestApp) {
+    let router = app.router();
+    for (method, path, status) in [
+        (Method::GET, "/no-such-page", StatusCode::NOT_FOUND),
+        (Method::GET, "/services", StatusCode::NOT_FOUND),
+        (Method::GET, "/webhooks/1/deliveries", StatusCode::NOT_FOUND),
+        (
+            Method::GET,
+            "/%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+            StatusCode::NOT_FOUND,
+        ),
+        (Method::DELETE, "/", StatusCode::METHOD_NOT_ALLOWED),
+        (
+            Method::POST,
+            "/can-i-deploy",
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
+    ] {
+        let answer = visit(router.clone(), method.clone(), path, &[], None).await;
+        let text = answer.text();
+        assert_eq!(answer.status, status, "{method} {path}: {text}");
+        assert_eq!(
+            answer.header("content-type"),
+            Some("text/html; charset=utf-8"),
+            "{method} {path}"
+        );
+        assert!(text.contains("<main id=\"main\">"), "{text}");
+        assert!(!text.contains("<script>"), "{text}");
+    }
+    let missing = page_error(&router, Method::GET, "/nowhere").await;
+    assert!(
+        missing.contains("no page at &quot;&#x2f;nowhere&quot;"),
+        "{missing}"
+    );
+    // The API's own error body under /api/ and on the routes machines call.
+    for (method, path, status, code) in [
+        (
+            Method::GET,
+            "/api/v1/nothing",
+            StatusCode::NOT_FOUND,
+            "route_not_found",
+        ),
+        (
+            Method::GET,
+            "/api",
+            StatusCode::NOT_FOUND,
+            "route_not_found",
+        ),
+        (
+            Method::GET,
+            "/api/",
+            StatusCode::NOT_FOUND,
+            "route_not_found",
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/services",
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+        (
+            Method::POST,
+            "/healthz",
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+        (
+            Method::POST,
+            "/metrics",
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+    ] {
+        let answer = visit(router.clone(), method.clone(), path, &[], None).await;
+        assert_eq!(answer.status, status, "{method} {path}");
+        assert_eq!(
+            answer.header("content-type"),
+            Some("application/json"),
+            "{method} {path}"
+        );
+        let body: Value = serde_json::from_slice(&answer.body).expect("JSON");
+        assert_eq!(body["code"], code, "{method} {path}: {body}");
+    }
+}
+
+async fn page_error(router: &Router, method: Method, path: &str) -> String {
+    visit(router.clone(), method, path, &[], None).await.text()
 }

@@ -14,6 +14,7 @@ pub mod record;
 pub mod remote;
 pub mod token;
 pub mod verify;
+pub mod webhook;
 
 use std::io::Write;
 use std::path::Path;

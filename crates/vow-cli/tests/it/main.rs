@@ -16,3 +16,4 @@ mod verify_bad_input;
 mod verify_broker;
 mod verify_example;
 mod verify_spec;
+mod webhook;
