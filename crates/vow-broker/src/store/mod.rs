@@ -37,8 +37,8 @@ pub use view::{
     CONSUMER_VERSIONS_SHOWN, ContractVersion, EvidenceRow, IntegrationKey, IntegrationRow, Keyset,
     KeysetPage, LatestVerification,
 };
-pub use view::{MatrixCursor, MatrixQuery, MatrixRow, MatrixUnknown};
 pub use view::{LastDelivery, WebhookSummary};
+pub use view::{MatrixCursor, MatrixQuery, MatrixRow, MatrixUnknown};
 pub use webhook::{
     AttemptOutcome, AttemptRecord, ClaimedDelivery, DeliveryRecord, NewWebhook, StoredWebhook,
     SunsetNotice,
