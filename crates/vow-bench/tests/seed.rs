@@ -162,5 +162,35 @@ async fn a_tiny_seed_answers_every_candidate() {
             "{uri}: no evidence shown"
         );
     }
+
+    // The deprecated field of the seeded specs is read by some consumer present where its
+    // provider runs: the deprecation windows have rows to build.
+    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM services")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    let mut in_use = 0;
+    for name in names {
+        let uri = format!("/api/v1/deprecations?provider={name}&as_of=2026-11-20");
+        let response = app
+            .clone()
+            .oneshot(Request::get(&uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{uri}");
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 24)
+            .await
+            .unwrap();
+        let answer: Value = serde_json::from_slice(&bytes).unwrap();
+        let rows = answer["deprecations"].as_array().unwrap();
+        assert!(
+            rows.iter().all(|r| r["element"]
+                .as_str()
+                .is_some_and(|e| e.ends_with(" 200 /note"))),
+            "{answer}"
+        );
+        in_use += rows.len();
+    }
+    assert!(in_use > 0, "no deprecated element in use");
     store.close().await;
 }

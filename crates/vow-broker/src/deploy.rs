@@ -17,9 +17,12 @@ use vow_core::spec::{Bundle, Stability};
 
 use crate::store::{MissingAssessment, NewCompatibility, Store, StoreError, StoredFact};
 
-/// Names the code that computed a cached compatibility result; results of another version are
-/// computed again, so a fix in the check reaches old pairs.
-pub const CHECKER: &str = concat!("vow ", env!("CARGO_PKG_VERSION"));
+/// Names the code that computed a cached compatibility result; results of another checker are
+/// computed again, so a fix in the check reaches old pairs. The `+a` suffix counts the changes to
+/// what `vow_core::deploy::assess` reports (findings, element names, stability) within one
+/// version: bump it with any such change, or brokers keep serving the cached results of the old
+/// check. 2: array indexes as `*`, response keys as the spec writes them, stability levels.
+pub const CHECKER: &str = concat!("vow ", env!("CARGO_PKG_VERSION"), "+a2");
 
 /// What can stop an answer.
 #[derive(Debug, thiserror::Error)]

@@ -144,7 +144,8 @@ pub fn contract(seed: u64, consumer: &str, provider: &str, revision: u64) -> Val
 }
 
 /// The spec `provider` publishes at its spec revision `revision`, as the bundle the broker
-/// stores (one document). Every revision has every field of [`FIELDS`] and `revision % 6` more.
+/// stores (one document). Every revision has every field of [`FIELDS`] and `revision % 6` more;
+/// `note` is deprecated, with a sunset in 2027 that moves with the revision.
 pub fn spec(seed: u64, provider: &str, revision: u64) -> Value {
     let mut paths = Map::new();
     for resource in resources(seed, provider) {
@@ -154,6 +155,13 @@ pub fn spec(seed: u64, provider: &str, revision: u64) -> Value {
                 "datetime" => json!({"type": "string", "format": "date-time"}),
                 "decimal" => json!({"type": "string", "pattern": "^[0-9]+\\.[0-9]{2}$"}),
                 "integer" => json!({"type": "integer", "minimum": 0}),
+                // Deprecated, with a sunset by revision, so that the deprecation windows of
+                // the consumers that read it have rows to build.
+                _ if field == "note" => json!({
+                    "type": "string",
+                    "deprecated": true,
+                    "x-sunset": format!("2027-{:02}-28", 1 + revision % 12),
+                }),
                 _ => json!({"type": "string"}),
             };
             properties.insert(field.to_owned(), schema);
