@@ -678,6 +678,24 @@ async fn page(router: &Router, path: &str) -> String {
     stable(&answer.text())
 }
 
+/// Asks for `path` and checks the answer is an HTML page with `status` that says `says`, with no
+/// markup from the request or the database in it.
+async fn clear_page(router: &Router, path: &str, status: StatusCode, says: &str) {
+    let answer = visit(router.clone(), Method::GET, path, &[], None).await;
+    let text = answer.text();
+    assert_eq!(answer.status, status, "{path}: {text}");
+    assert_eq!(
+        answer.header("content-type"),
+        Some("text/html; charset=utf-8"),
+        "{path}"
+    );
+    assert!(text.contains(says), "{path}: {text}");
+    assert!(
+        !text.contains("<script>") && !text.contains("<img") && !text.contains("<b>"),
+        "{path}: {text}"
+    );
+}
+
 async fn pages_render_the_seeded_broker(app: TestApp) {
     seed(&app).await;
     let router = app.router();
@@ -924,19 +942,7 @@ async fn bad_input_gets_a_clear_page(app: TestApp) {
             "&lt;script&gt;",
         ),
     ] {
-        let answer = visit(router.clone(), Method::GET, path, &[], None).await;
-        let text = answer.text();
-        assert_eq!(answer.status, status, "{path}: {text}");
-        assert_eq!(
-            answer.header("content-type"),
-            Some("text/html; charset=utf-8"),
-            "{path}"
-        );
-        assert!(text.contains(says), "{path}: {text}");
-        assert!(
-            !text.contains("<script>") && !text.contains("<img") && !text.contains("<b>"),
-            "{path}: {text}"
-        );
+        clear_page(&router, path, status, says).await;
     }
     // Names from the database are text, never markup.
     for path in ["/", "/services/mobile-app"] {
@@ -1171,14 +1177,7 @@ async fn the_integration_page_shows_the_contract_its_findings_and_its_evidence(a
             "the service name",
         ),
     ] {
-        let answer = visit(router.clone(), Method::GET, path, &[], None).await;
-        let text = answer.text();
-        assert_eq!(answer.status, status, "{path}: {text}");
-        assert!(text.contains(says), "{path}: {text}");
-        assert!(
-            !text.contains("<script>") && !text.contains("<img"),
-            "{path}: {text}"
-        );
+        clear_page(&router, path, status, says).await;
     }
 }
 
@@ -1295,14 +1294,7 @@ async fn the_overview_lists_integrations_and_pages_both_lists_by_name(app: TestA
         ("/?integrations_after=kiosk-app", "is not an integration"),
         ("/?integrations_before=a/%3Cb%3E", "the service name"),
     ] {
-        let answer = visit(router.clone(), Method::GET, path, &[], None).await;
-        let text = answer.text();
-        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{path}: {text}");
-        assert!(text.contains(says), "{path}: {text}");
-        assert!(
-            !text.contains("<script>") && !text.contains("<b>"),
-            "{path}: {text}"
-        );
+        clear_page(&router, path, StatusCode::BAD_REQUEST, says).await;
     }
 
     // The service page links its pairs on both sides.
@@ -1733,19 +1725,7 @@ async fn the_matrix_answers_bad_input_and_hostile_data_with_text(app: TestApp) {
             "limit must be",
         ),
     ] {
-        let answer = visit(router.clone(), Method::GET, path, &[], None).await;
-        let text = answer.text();
-        assert_eq!(answer.status, status, "{path}: {text}");
-        assert_eq!(
-            answer.header("content-type"),
-            Some("text/html; charset=utf-8"),
-            "{path}"
-        );
-        assert!(text.contains(says), "{path}: {text}");
-        assert!(
-            !text.contains("<script>") && !text.contains("<img") && !text.contains("<b>"),
-            "{path}: {text}"
-        );
+        clear_page(&router, path, status, says).await;
     }
     // Free text from the database and the query string shows as text, never markup.
     let html = page(
@@ -1851,9 +1831,7 @@ async fn the_service_page_pages_its_versions(app: TestApp) {
             "version",
         ),
     ] {
-        let answer = visit(router.clone(), Method::GET, path, &[], None).await;
-        assert_eq!(answer.status, status, "{path}: {}", answer.text());
-        assert!(answer.text().contains(says), "{path}: {}", answer.text());
+        clear_page(&router, path, status, says).await;
     }
 }
 
@@ -1986,15 +1964,7 @@ async fn webhook_pages_show_subscriptions_and_delivery_logs(app: TestApp) {
         ),
         ("/webhooks/1?before=-4", StatusCode::BAD_REQUEST, "before"),
     ] {
-        let answer = visit(router.clone(), Method::GET, path, &[], None).await;
-        let text = answer.text();
-        assert_eq!(answer.status, status, "{path}: {text}");
-        assert_eq!(
-            answer.header("content-type"),
-            Some("text/html; charset=utf-8")
-        );
-        assert!(text.contains(says), "{path}: {text}");
-        assert!(!text.contains("<script>"), "{path}: {text}");
+        clear_page(&router, path, status, says).await;
     }
     // Once tokens exist, a reader is refused with a page that names the role needed.
     let reader = issue(&app, "reader", Role::Read).await;
