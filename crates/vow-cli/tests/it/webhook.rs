@@ -151,67 +151,32 @@ fn webhooks_are_created_listed_shown_tested_and_deleted() {
     assert_eq!(String::from_utf8_lossy(&empty.stdout), "no webhooks\n");
 }
 
+/// `vow webhook create --url URL --event deployment_recorded EXTRA...`.
+fn create_deployment_hook(broker: &Broker, url: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "webhook",
+        "create",
+        "--url",
+        url,
+        "--event",
+        "deployment_recorded",
+    ];
+    args.extend_from_slice(extra);
+    vow(broker, &args, &[])
+}
+
 #[test]
 fn refusals_name_what_was_wrong_with_exit_code_2() {
     let broker = Broker::start(Stdio::null());
-    let bad_template = vow(
-        &broker,
-        &[
-            "webhook",
-            "create",
-            "--url",
-            TARGET,
-            "--event",
-            "deployment_recorded",
-            "--body",
-            "{{ no_such_variable }}",
-        ],
-        &[],
-    );
+    let bad_template =
+        create_deployment_hook(&broker, TARGET, &["--body", "{{ no_such_variable }}"]);
     insta::assert_snapshot!("webhook_bad_template", transcript(&bad_template));
-    let private = vow(
-        &broker,
-        &[
-            "webhook",
-            "create",
-            "--url",
-            "http://127.0.0.1:9/hook",
-            "--event",
-            "deployment_recorded",
-        ],
-        &[],
-    );
+    let private = create_deployment_hook(&broker, "http://127.0.0.1:9/hook", &[]);
     insta::assert_snapshot!("webhook_private_target", transcript(&private));
     // A secret is read from the environment or not at all: nothing is sent without it.
-    let unset = vow(
-        &broker,
-        &[
-            "webhook",
-            "create",
-            "--url",
-            TARGET,
-            "--event",
-            "deployment_recorded",
-            "--secret-env",
-            "VOW_TEST_UNSET_SECRET",
-        ],
-        &[],
-    );
+    let unset = create_deployment_hook(&broker, TARGET, &["--secret-env", "VOW_TEST_UNSET_SECRET"]);
     insta::assert_snapshot!("webhook_secret_unset", transcript(&unset));
-    let bad_header = vow(
-        &broker,
-        &[
-            "webhook",
-            "create",
-            "--url",
-            TARGET,
-            "--event",
-            "deployment_recorded",
-            "--header",
-            "no-colon",
-        ],
-        &[],
-    );
+    let bad_header = create_deployment_hook(&broker, TARGET, &["--header", "no-colon"]);
     assert_eq!(
         bad_header.status.code(),
         Some(2),
