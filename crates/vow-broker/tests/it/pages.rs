@@ -1631,6 +1631,20 @@ async fn the_matrix_filters_pages_and_exports_its_rows(app: TestApp) {
     )
     .await;
     assert_eq!([first, second].concat(), all[..2].to_vec());
+    // One consumer's rows, read a row at a time, are its rows in one page.
+    let (whole, _) = matrix_rows(&router, "consumer=mobile-app").await;
+    assert!(whole.len() >= 3, "{whole:?}");
+    let mut paged = Vec::new();
+    let mut query = "consumer=mobile-app&limit=1".to_owned();
+    loop {
+        let (rows, next) = matrix_rows(&router, &query).await;
+        paged.extend(rows);
+        match next.as_str() {
+            Some(cursor) => query = format!("consumer=mobile-app&limit=1&before={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(paged, whole);
     let html = page(&router, "/matrix?result=failed&limit=1").await;
     assert!(
         html.contains("result=failed&amp;environment=&amp;limit=1&amp;before="),
