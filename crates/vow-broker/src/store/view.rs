@@ -833,7 +833,9 @@ impl Store {
                 // versions (a contract names its consumer, and is verified only by a provider it
                 // was published toward), so only the other filters on its versions need asking,
                 // and the page boundary, for the one verification on it; asking every
-                // verification costs 60 ms where the rest costs 10.
+                // verification costs 60 ms where the rest costs 10. The second part joins the
+                // links on the provider `latest` carries: as `pv.service_id` the planner read
+                // every link of the provider (2,000) per verification instead of the contract's.
                 let holder = if query.consumer_branch.is_some() || query.environment.is_some() {
                     format!(" AND {holder}")
                 } else if let Some(v) = boundary {
@@ -842,14 +844,15 @@ impl Store {
                     String::new()
                 };
                 format!(
-                    "WITH latest AS (SELECT vr.* FROM verifications vr \
+                    "WITH latest AS (SELECT vr.*, pv.service_id AS provider_service_id \
+                     FROM verifications vr \
                      JOIN versions pv ON pv.id = vr.provider_version_id \
                      WHERE vr.contract_id IN ({}) AND {latest_only}{verification}{holder} \
                      ORDER BY vr.id DESC LIMIT {limit}) \
                      {select} FROM latest vr \
                      JOIN versions pv ON pv.id = vr.provider_version_id \
                      JOIN version_contracts vc ON vc.contract_id = vr.contract_id \
-                     AND vc.provider_id = pv.service_id \
+                     AND vc.provider_id = vr.provider_service_id \
                      JOIN versions cv ON cv.id = vc.consumer_version_id \
                      WHERE 1 = 1{consumer_side} ORDER BY vr.id DESC, cv.id DESC LIMIT {limit}",
                     list.join(", ")
