@@ -557,55 +557,22 @@ async fn the_sunset_sweep_raises_each_threshold_once(app: TestApp) {
     deploy(&app, "mobile-app", "7.0.0").await;
     let webhooks = &broker.settings.webhooks;
     let at = |date: &str| -> chrono::NaiveDate { date.parse().unwrap() };
+    // One sweep of the sunset thresholds on `day`, with the number of events it raised.
+    let sweep = |day: &str| sweep_sunsets(&app.store, webhooks, at(day));
     // Nobody listens yet: nothing is raised, and nothing is remembered as raised.
-    assert_eq!(
-        sweep_sunsets(&app.store, webhooks, at("2027-06-10"))
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(sweep("2027-06-10").await.unwrap(), 0);
     let id = broker
         .create(json!({ "events": ["deprecation_sunset_near"], "url": "http://127.0.0.1:9/x" }))
         .await;
     // The summary endpoint's sunset is 2027-06-30: 40 days before, no threshold is crossed.
-    assert_eq!(
-        sweep_sunsets(&app.store, webhooks, at("2027-05-21"))
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(sweep("2027-05-21").await.unwrap(), 0);
     // 20 days before: the 30-day threshold, once however often the sweep runs.
-    assert_eq!(
-        sweep_sunsets(&app.store, webhooks, at("2027-06-10"))
-            .await
-            .unwrap(),
-        1
-    );
-    assert_eq!(
-        sweep_sunsets(&app.store, webhooks, at("2027-06-10"))
-            .await
-            .unwrap(),
-        0
-    );
-    assert_eq!(
-        sweep_sunsets(&app.store, webhooks, at("2027-06-12"))
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(sweep("2027-06-10").await.unwrap(), 1);
+    assert_eq!(sweep("2027-06-10").await.unwrap(), 0);
+    assert_eq!(sweep("2027-06-12").await.unwrap(), 0);
     // 5 days before: the 7-day threshold.
-    assert_eq!(
-        sweep_sunsets(&app.store, webhooks, at("2027-06-25"))
-            .await
-            .unwrap(),
-        1
-    );
-    assert_eq!(
-        sweep_sunsets(&app.store, webhooks, at("2027-06-26"))
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(sweep("2027-06-25").await.unwrap(), 1);
+    assert_eq!(sweep("2027-06-26").await.unwrap(), 0);
     assert_eq!(
         broker.events(id).await,
         ["deprecation_sunset_near", "deprecation_sunset_near"]
