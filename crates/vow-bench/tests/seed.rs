@@ -134,6 +134,22 @@ async fn a_tiny_seed_answers_every_candidate() {
     .await
     .unwrap();
     assert_eq!(wrong, 0, "integrations that disagree with the history");
+    // Exactly the results a later one of the same provider version and contract follows are
+    // superseded, and some are (a provider version verifies a contract more than once).
+    let (superseded, wrong): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*) FILTER (WHERE superseded), \
+         COUNT(*) FILTER (WHERE superseded <> EXISTS (SELECT 1 FROM verifications newer \
+         WHERE newer.provider_version_id = vr.provider_version_id \
+         AND newer.contract_id = vr.contract_id AND newer.id > vr.id)) FROM verifications vr",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert!(superseded > 0);
+    assert_eq!(
+        wrong, 0,
+        "results whose superseded disagrees with the history"
+    );
     let (consumer, provider): (String, String) = sqlx::query_as(
         "SELECT cs.name, ps.name FROM integrations i JOIN services cs ON cs.id = i.consumer_id \
          JOIN services ps ON ps.id = i.provider_id WHERE i.verification_id IS NOT NULL \

@@ -561,6 +561,9 @@ struct Outcome {
     failed: &'static str,
     at: DateTime<Utc>,
     build: u64,
+    /// A later result of the same provider version against the same contract exists (the
+    /// broker's `superseded`, migrations/postgres/0008).
+    superseded: bool,
 }
 
 async fn write_verification(copy: &mut Copier<'_>, plan: &Plan, r: &Outcome) -> anyhow::Result<()> {
@@ -580,7 +583,8 @@ async fn write_verification(copy: &mut Copier<'_>, plan: &Plan, r: &Outcome) -> 
             "https://ci.example.com/{}/builds/{}/verify",
             names[r.provider], r.build
         ))
-        .time(r.at);
+        .time(r.at)
+        .boolean(r.superseded);
     copy.end_row().await
 }
 
@@ -646,15 +650,9 @@ async fn write_verifications(
         "no service has consumers: nothing to verify"
     );
 
-    let mut copy = Copier::start(
-        tx,
-        "verifications",
-        "provider_version_id, contract_id, passed, failed_dimensions, summary, build_url, \
-         verified_at",
-    )
-    .await?;
+    // All outcomes first, in the order of their ids, to mark those a later one supersedes.
+    let mut outcomes: Vec<Outcome> = Vec::with_capacity(history + gates.len());
     let mut rng = Rng::new(mix(plan.sizes.seed, &[9]));
-    let report_every = (history / 10).max(1);
     for j in 0..history {
         let (p, provider_idx) =
             timeline[(j as u128 * timeline.len() as u128 / history as u128) as usize];
@@ -675,45 +673,53 @@ async fn write_verifications(
         } else {
             FAILURES[rng.below(FAILURES.len() as u64) as usize]
         };
-        write_verification(
-            &mut copy,
-            plan,
-            &Outcome {
-                provider: p,
-                provider_idx,
-                edge: e,
-                consumer_idx,
-                passed,
-                failed,
-                at: clock.at(p, provider_idx) + Duration::seconds(600 + (j % 3000) as i64),
-                build: j as u64 + 1,
-            },
-        )
-        .await?;
-        if (j + 1) % report_every == 0 {
-            progress(format!(
-                "verifications: {} of {}",
-                j + 1,
-                history + gates.len()
-            ));
-        }
+        outcomes.push(Outcome {
+            provider: p,
+            provider_idx,
+            edge: e,
+            consumer_idx,
+            passed,
+            failed,
+            at: clock.at(p, provider_idx) + Duration::seconds(600 + (j % 3000) as i64),
+            build: j as u64 + 1,
+            superseded: false,
+        });
     }
     for (k, &(p, provider_idx, e, consumer_idx)) in gates.iter().enumerate() {
-        write_verification(
-            &mut copy,
-            plan,
-            &Outcome {
-                provider: p,
-                provider_idx,
-                edge: e,
-                consumer_idx,
-                passed: !broken(plan, e, consumer_idx),
-                failed: FAILURES[0],
-                at: clock.end + Duration::seconds(k as i64),
-                build: (history + k) as u64 + 1,
-            },
-        )
-        .await?;
+        outcomes.push(Outcome {
+            provider: p,
+            provider_idx,
+            edge: e,
+            consumer_idx,
+            passed: !broken(plan, e, consumer_idx),
+            failed: FAILURES[0],
+            at: clock.end + Duration::seconds(k as i64),
+            build: (history + k) as u64 + 1,
+            superseded: false,
+        });
+    }
+    let mut later = HashSet::new();
+    for r in outcomes.iter_mut().rev() {
+        let pair = (
+            plan.version_id(r.provider, r.provider_idx),
+            plan.contract_id(r.edge, r.consumer_idx),
+        );
+        r.superseded = !later.insert(pair);
+    }
+
+    let mut copy = Copier::start(
+        tx,
+        "verifications",
+        "provider_version_id, contract_id, passed, failed_dimensions, summary, build_url, \
+         verified_at, superseded",
+    )
+    .await?;
+    let report_every = (outcomes.len() / 10).max(1);
+    for (j, r) in outcomes.iter().enumerate() {
+        write_verification(&mut copy, plan, r).await?;
+        if (j + 1) % report_every == 0 {
+            progress(format!("verifications: {} of {}", j + 1, outcomes.len()));
+        }
     }
     let n = copy.finish().await?;
     check_ids(tx, "verifications", n).await?;

@@ -307,14 +307,30 @@ impl Store {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-            // The pair's newest evidence is this result.
+            // The pair's newest evidence is this result, unless a result recorded at the same
+            // time took a later id. The row is updated (and so locked until commit) either way:
+            // that lock puts the pair's results in order for what follows.
             sqlx::query(
-                "UPDATE integrations SET verification_id = $1 \
+                "UPDATE integrations SET verification_id = CASE \
+                 WHEN verification_id > $1 THEN verification_id ELSE $1 END \
                  WHERE consumer_id = $2 AND provider_id = $3",
             )
             .bind(verification_id)
             .bind(consumer_id)
             .bind(service_id)
+            .execute(&mut *tx)
+            .await?;
+            // Only the latest result of this provider version against this contract counts.
+            // Under the lock, the results of the pair committed before are all seen here, and
+            // a result committed after sees this one, so exactly one stays current.
+            sqlx::query(
+                "UPDATE verifications SET superseded = TRUE \
+                 WHERE provider_version_id = $1 AND contract_id = $2 AND NOT superseded \
+                 AND id < (SELECT MAX(id) FROM verifications \
+                 WHERE provider_version_id = $1 AND contract_id = $2)",
+            )
+            .bind(version_id)
+            .bind(contract_id)
             .execute(&mut *tx)
             .await?;
             let consumers = consumers_of!(tx, &[contract_id])

@@ -61,6 +61,12 @@ pub(crate) const STEPS: &[Step] = &[
         sqlite: include_str!("../../../../migrations/sqlite/0007_deprecation_history.sql"),
         postgres: include_str!("../../../../migrations/postgres/0007_deprecation_history.sql"),
     },
+    Step {
+        version: 8,
+        description: "latest_verifications",
+        sqlite: include_str!("../../../../migrations/sqlite/0008_latest_verifications.sql"),
+        postgres: include_str!("../../../../migrations/postgres/0008_latest_verifications.sql"),
+    },
 ];
 
 fn migrator(sql: impl Fn(&Step) -> &'static str) -> Migrator {
@@ -115,11 +121,12 @@ mod tests {
         }
     }
 
-    /// The backfill of 0006 on SQLite (the seeder's smoke test checks the same SQL on
-    /// PostgreSQL): each pair's newest contract version, and its newest verification among
-    /// the provider's versions against any of the pair's contracts.
+    /// The backfills of 0006 and 0008 on SQLite (the seeder's smoke test checks what they
+    /// compute on PostgreSQL): each pair's newest contract version, and its newest verification
+    /// among the provider's versions against any of the pair's contracts; which results are
+    /// superseded.
     #[tokio::test]
-    async fn the_integrations_migration_fills_each_pair_from_the_history() {
+    async fn the_migrations_fill_integrations_and_superseded_results_from_the_history() {
         let pool = sqlx::sqlite::SqlitePoolOptions::new()
             .max_connections(1)
             .connect("sqlite::memory:")
@@ -172,6 +179,14 @@ mod tests {
             rows,
             [(1, 2, 6, Some(4)), (1, 3, 1, None), (3, 2, 5, Some(3))]
         );
+        // And 0008 marks the results a later one of the same provider version and contract
+        // follows: result 1 (a1 against web-api-1, again in result 4).
+        let superseded: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM verifications WHERE superseded ORDER BY id")
+                .fetch_all(&pool)
+                .await
+                .expect("verifications");
+        assert_eq!(superseded, [1]);
     }
 
     #[test]

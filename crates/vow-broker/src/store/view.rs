@@ -14,7 +14,7 @@ use vow_core::finding::Dimension;
 
 use super::error::StoreError;
 use super::evidence::dimensions_of;
-use super::pool::{Store, on_pool, placeholders};
+use super::pool::{Pool, Store, on_pool, placeholders};
 use super::record::{Placement, Service, SpecRef, Version};
 use super::webhook::{StoredWebhook, WebhookRow};
 
@@ -695,10 +695,12 @@ const PRESENT_VERSIONS: i64 = 10_000;
 
 impl Store {
     /// The matrix: the rows `query` selects, newest first, at most `query.limit`. Only the
-    /// latest verification of each provider version against each contract counts. One query
-    /// (two with an environment: the versions there first): each filter is an equality on an
-    /// indexed column (names are resolved in scalar subqueries), so the planner starts from the
-    /// most selective one, and reads the verifications newest first when nothing narrows them.
+    /// latest verification of each provider version against each contract counts (those not
+    /// `superseded`). One query, after the lists of values it starts from (the versions in the
+    /// environment, the consumer's contracts): first the page's verifications, then their rows.
+    /// Each filter is an equality on an indexed column (names are resolved in scalar
+    /// subqueries), so the planner starts from the most selective one, and reads the
+    /// verifications newest first when nothing narrows them.
     pub async fn matrix(&self, query: &MatrixQuery<'_>) -> Result<Vec<MatrixRow>, StoreError> {
         let mut binds: Vec<Bind> = Vec::new();
         // The filters on the verification and its provider version (`vr`, `pv`), and those on
@@ -712,6 +714,18 @@ impl Store {
                 format!("${}", binds.len())
             }};
         }
+        // The versions in the environment, as a list of values rather than a subquery: with the
+        // values in hand the planner starts from them (a subquery's size it guesses, and badly).
+        let present = match query.environment {
+            Some(environment) => {
+                let present = self.present_version_ids(environment).await?;
+                if present.is_empty() {
+                    return Ok(Vec::new());
+                }
+                Some(present)
+            }
+            None => None,
+        };
         // A consumer without a version: its contracts, as values in hand (see below).
         let mut consumer_contracts = None;
         match (query.consumer, query.consumer_version) {
@@ -724,7 +738,14 @@ impl Store {
                 ));
             }
             (Some(consumer), None) => {
-                let contracts = self.contracts_of_consumer(consumer).await?;
+                let contracts = self
+                    .contracts_of_consumer(
+                        consumer,
+                        query.consumer_branch,
+                        query.provider,
+                        present.as_deref(),
+                    )
+                    .await?;
                 if contracts.is_empty() {
                     return Ok(Vec::new());
                 }
@@ -747,11 +768,8 @@ impl Store {
             }
             (Some(provider), None) => {
                 let p = bind!(Bind::Text(provider));
-                // Both sides name the provider: the versions' side lets the planner start from
-                // the provider's versions (by service, newest first) and their verifications.
                 verification.push(format!(
-                    "vc.provider_id = (SELECT id FROM services WHERE name = {p}) \
-                     AND pv.service_id = vc.provider_id"
+                    "pv.service_id = (SELECT id FROM services WHERE name = {p})"
                 ));
             }
             _ => {}
@@ -764,13 +782,7 @@ impl Store {
             let p = bind!(Bind::Flag(passed));
             verification.push(format!("vr.passed = {p}"));
         }
-        if let Some(environment) = query.environment {
-            // The versions there, as a list of values rather than a subquery: with the values
-            // in hand the planner starts from them (a subquery's size it guesses, and badly).
-            let present = self.present_version_ids(environment).await?;
-            if present.is_empty() {
-                return Ok(Vec::new());
-            }
+        if let Some(present) = present {
             let list: Vec<String> = present.into_iter().map(|id| bind!(Bind::Int(id))).collect();
             let list = list.join(", ");
             verification.push(format!("vr.provider_version_id IN ({list})"));
@@ -788,79 +800,145 @@ impl Store {
         let and = |conditions: &[String]| -> String {
             conditions.iter().map(|c| format!(" AND {c}")).collect()
         };
+        let verification = and(&verification);
+        let consumer_side = and(&consumer_side);
+        // Whether one of the versions that published the verification's contract toward its
+        // provider passes the filters on consumer versions: for the page boundary, only the one
+        // verification on it needs asking.
+        let holder = format!(
+            "EXISTS (SELECT 1 FROM version_contracts vc \
+             JOIN versions cv ON cv.id = vc.consumer_version_id \
+             WHERE vc.contract_id = vr.contract_id \
+             AND vc.provider_id = pv.service_id{consumer_side})"
+        );
+        let on_boundary = match &boundary {
+            Some(v) => format!(" AND (vr.id < {v} OR {holder})"),
+            None => String::new(),
+        };
+        // The matrix has many rows per verification (one per consumer version that published
+        // its contract: 60 for one of the benchmark's), too many to join and then sort. So
+        // first the newest `limit` latest verifications that the filters select and that give
+        // at least one row (so the page's rows are among theirs), then their rows.
+        let latest = match consumer_contracts {
+            None => {
+                // A verification gives a row when one of the versions holding its contract
+                // passes the filters on them; without such filters, always (a contract is
+                // verified only by a provider it was published toward).
+                let holder = if query.consumer_version.is_some()
+                    || query.consumer_branch.is_some()
+                    || query.environment.is_some()
+                {
+                    format!(" AND {holder}")
+                } else {
+                    on_boundary
+                };
+                format!(
+                    "SELECT vr.id FROM verifications vr \
+                     JOIN versions pv ON pv.id = vr.provider_version_id \
+                     WHERE NOT vr.superseded{verification}{holder} \
+                     ORDER BY vr.id DESC LIMIT {limit}"
+                )
+            }
+            // One consumer's verifications start from its contracts: its rows are 170,000 in
+            // the benchmark's dataset, and rare ones among them (all its failures, say) are
+            // rarer still among all verifications, so reading every verification newest first
+            // until enough of them match took a scan of hundreds of thousands (80 ms), which
+            // the planner, counting on an even spread, chose all the same.
+            Some(contracts) => match self.pool {
+                // On PostgreSQL, the newest `limit` of each contract and provider it was
+                // published toward by a version passing the filters (so held by one: only the
+                // page boundary needs asking), backward on the contract's index of its latest
+                // results; then the newest of those. Without filters on its versions, every
+                // verification of a consumer's contract is held by one of them: then each
+                // contract once, and no provider version to read.
+                Pool::Postgres(_) => {
+                    let filtered = query.consumer_branch.is_some()
+                        || query.environment.is_some()
+                        || verification.contains("pv.")
+                        || boundary.is_some();
+                    let (values, provider_join) = if filtered {
+                        let pairs: Vec<String> = contracts
+                            .into_iter()
+                            .map(|(contract, provider)| {
+                                let c = bind!(Bind::Int(contract));
+                                let p = bind!(Bind::Int(provider));
+                                format!("({c}, {p})")
+                            })
+                            .collect();
+                        (
+                            format!(
+                                "(VALUES {}) AS c (contract_id, provider_id)",
+                                pairs.join(", ")
+                            ),
+                            " JOIN versions pv ON pv.id = vr.provider_version_id \
+                             AND pv.service_id = c.provider_id",
+                        )
+                    } else {
+                        let mut ids: Vec<i64> = contracts.into_iter().map(|(c, _)| c).collect();
+                        ids.dedup();
+                        let ids: Vec<String> = ids
+                            .into_iter()
+                            .map(|id| format!("({})", bind!(Bind::Int(id))))
+                            .collect();
+                        (
+                            format!("(VALUES {}) AS c (contract_id)", ids.join(", ")),
+                            "",
+                        )
+                    };
+                    format!(
+                        "SELECT l.id FROM {values} CROSS JOIN LATERAL \
+                         (SELECT vr.id FROM verifications vr{provider_join} \
+                         WHERE vr.contract_id = c.contract_id AND NOT vr.superseded\
+                         {verification}{on_boundary} ORDER BY vr.id DESC LIMIT {limit}) l \
+                         ORDER BY l.id DESC LIMIT {limit}"
+                    )
+                }
+                // SQLite has no LATERAL: the verifications of the contracts, newest first.
+                Pool::Sqlite(_) => {
+                    let holder = if query.consumer_branch.is_some() || query.environment.is_some() {
+                        format!(" AND {holder}")
+                    } else {
+                        on_boundary
+                    };
+                    let mut ids: Vec<i64> = contracts.into_iter().map(|(c, _)| c).collect();
+                    ids.dedup();
+                    let list: Vec<String> =
+                        ids.into_iter().map(|id| bind!(Bind::Int(id))).collect();
+                    format!(
+                        "SELECT vr.id FROM verifications vr \
+                         JOIN versions pv ON pv.id = vr.provider_version_id \
+                         WHERE vr.contract_id IN ({}) AND NOT vr.superseded{verification}{holder} \
+                         ORDER BY vr.id DESC LIMIT {limit}",
+                        list.join(", ")
+                    )
+                }
+            },
+        };
         // Names and the hash in subqueries of the select list, evaluated for the rows returned
-        // only; as joins they gave the planner more orders to weigh than it weighs well.
-        let select = "SELECT vr.id AS verification_id, cv.id AS consumer_version_id, \
+        // only; as joins they gave the planner more orders to weigh than it weighs well. The
+        // first part picks ids only: the table is read for the page's verifications only.
+        let sql = format!(
+            "WITH latest AS ({latest}) \
+             SELECT vr.id AS verification_id, cv.id AS consumer_version_id, \
              (SELECT name FROM services WHERE id = cv.service_id) AS consumer, \
              cv.number AS consumer_version, cv.branch AS consumer_branch, \
              (SELECT name FROM services WHERE id = pv.service_id) AS provider, \
              pv.number AS provider_version, pv.branch AS provider_branch, \
              (SELECT hash FROM contracts WHERE id = vr.contract_id) AS contract_hash, \
-             vr.passed, vr.failed_dimensions, vr.verified_at, vr.build_url";
-        let latest_only = "NOT EXISTS (SELECT 1 FROM verifications newer \
-             WHERE newer.provider_version_id = vr.provider_version_id \
-             AND newer.contract_id = vr.contract_id AND newer.id > vr.id)";
-        let sql = match consumer_contracts {
-            None => format!(
-                "{select} FROM verifications vr \
-                 JOIN versions pv ON pv.id = vr.provider_version_id \
-                 JOIN version_contracts vc ON vc.contract_id = vr.contract_id \
-                 AND vc.provider_id = pv.service_id \
-                 JOIN versions cv ON cv.id = vc.consumer_version_id \
-                 WHERE {latest_only}{} ORDER BY vr.id DESC, cv.id DESC LIMIT {limit}",
-                and(&[verification, consumer_side].concat()),
-            ),
-            // One consumer's rows: every one of its versions with every provider version
-            // verified against its contract, 170,000 rows for one consumer of the benchmark's
-            // dataset, too many to join and then sort. So first the newest `limit` latest
-            // verifications of its contracts that one of its versions matching the filters
-            // holds (each gives at least one row, so the page's rows are among theirs), then
-            // their rows.
-            Some(contracts) => {
-                let list: Vec<String> = contracts
-                    .into_iter()
-                    .map(|id| bind!(Bind::Int(id)))
-                    .collect();
-                let verification = and(&verification).replace("vc.provider_id", "pv.service_id");
-                let consumer_side = and(&consumer_side);
-                let holder = format!(
-                    "EXISTS (SELECT 1 FROM version_contracts vc \
-                     JOIN versions cv ON cv.id = vc.consumer_version_id \
-                     WHERE vc.contract_id = vr.contract_id \
-                     AND vc.provider_id = pv.service_id{consumer_side})"
-                );
-                // A verification of one of the consumer's contracts is held by one of its
-                // versions (a contract names its consumer, and is verified only by a provider it
-                // was published toward), so only the other filters on its versions need asking,
-                // and the page boundary, for the one verification on it; asking every
-                // verification costs 60 ms where the rest costs 10. The second part joins the
-                // links on the provider `latest` carries: as `pv.service_id` the planner read
-                // every link of the provider (2,000) per verification instead of the contract's.
-                let holder = if query.consumer_branch.is_some() || query.environment.is_some() {
-                    format!(" AND {holder}")
-                } else if let Some(v) = boundary {
-                    format!(" AND (vr.id < {v} OR {holder})")
-                } else {
-                    String::new()
-                };
-                format!(
-                    "WITH latest AS (SELECT vr.*, pv.service_id AS provider_service_id \
-                     FROM verifications vr \
-                     JOIN versions pv ON pv.id = vr.provider_version_id \
-                     WHERE vr.contract_id IN ({}) AND {latest_only}{verification}{holder} \
-                     ORDER BY vr.id DESC LIMIT {limit}) \
-                     {select} FROM latest vr \
-                     JOIN versions pv ON pv.id = vr.provider_version_id \
-                     JOIN version_contracts vc ON vc.contract_id = vr.contract_id \
-                     AND vc.provider_id = vr.provider_service_id \
-                     JOIN versions cv ON cv.id = vc.consumer_version_id \
-                     WHERE 1 = 1{consumer_side} ORDER BY vr.id DESC, cv.id DESC LIMIT {limit}",
-                    list.join(", ")
-                )
-            }
-        };
+             vr.passed, vr.failed_dimensions, vr.verified_at, vr.build_url \
+             FROM latest JOIN verifications vr ON vr.id = latest.id \
+             JOIN versions pv ON pv.id = vr.provider_version_id \
+             JOIN version_contracts vc ON vc.contract_id = vr.contract_id \
+             AND vc.provider_id = pv.service_id \
+             JOIN versions cv ON cv.id = vc.consumer_version_id \
+             WHERE 1 = 1{consumer_side} ORDER BY vr.id DESC, cv.id DESC LIMIT {limit}"
+        );
         on_pool!(self, pool => {
-            let mut q = sqlx::query(AssertSqlSafe(sql));
+            // Not kept prepared: planned for its values each time. A kept statement is planned
+            // for any values after five runs (PostgreSQL's generic plan), which for the
+            // branch filter read every verification (1 s instead of 10 ms); and the text
+            // varies with the lists of values anyway.
+            let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
             for bind in &binds {
                 q = match bind {
                     Bind::Int(i) => q.bind(*i),
@@ -895,20 +973,53 @@ impl Store {
         })
     }
 
-    /// The ids of the versions present in `environment` now (deployed and not replaced, or
-    /// released and supported), at most [`PRESENT_VERSIONS`]; none when it does not exist.
-    /// The contracts `consumer`'s versions published (for any provider), each once.
-    async fn contracts_of_consumer(&self, consumer: &str) -> Result<Vec<i64>, StoreError> {
-        on_pool!(self, pool => Ok(sqlx::query_scalar::<_, i64>(
-            "SELECT DISTINCT vc.contract_id FROM version_contracts vc \
+    /// The contracts `consumer`'s versions published, each once with each provider it was
+    /// published toward, ordered by contract: of its versions on `branch` and in `present` only,
+    /// toward `provider` only, when given.
+    async fn contracts_of_consumer(
+        &self,
+        consumer: &str,
+        branch: Option<&str>,
+        provider: Option<&str>,
+        present: Option<&[i64]>,
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
+        let mut sql = String::from(
+            "SELECT DISTINCT vc.contract_id, vc.provider_id FROM version_contracts vc \
              JOIN versions v ON v.id = vc.consumer_version_id \
-             WHERE v.service_id = (SELECT id FROM services WHERE name = $1) ORDER BY 1",
-        )
-        .bind(consumer)
-        .fetch_all(pool)
-        .await?))
+             WHERE v.service_id = (SELECT id FROM services WHERE name = $1)",
+        );
+        let mut n = 1;
+        if branch.is_some() {
+            n += 1;
+            sql.push_str(&format!(" AND v.branch = ${n}"));
+        }
+        if provider.is_some() {
+            n += 1;
+            sql.push_str(&format!(
+                " AND vc.provider_id = (SELECT id FROM services WHERE name = ${n})"
+            ));
+        }
+        if let Some(present) = present {
+            sql.push_str(&format!(
+                " AND v.id IN ({})",
+                placeholders(n + 1, present.len())
+            ));
+        }
+        sql.push_str(" ORDER BY 1, 2");
+        on_pool!(self, pool => {
+            let mut q = sqlx::query_as::<_, (i64, i64)>(AssertSqlSafe(sql)).bind(consumer);
+            for text in [branch, provider].into_iter().flatten() {
+                q = q.bind(text);
+            }
+            for id in present.unwrap_or_default() {
+                q = q.bind(*id);
+            }
+            Ok(q.fetch_all(pool).await?)
+        })
     }
 
+    /// The ids of the versions present in `environment` now (deployed and not replaced, or
+    /// released and supported), at most [`PRESENT_VERSIONS`]; none when it does not exist.
     async fn present_version_ids(&self, environment: &str) -> Result<Vec<i64>, StoreError> {
         on_pool!(self, pool => Ok(sqlx::query_scalar::<_, i64>(
             "SELECT d.version_id FROM deployments d JOIN environments e ON e.id = d.environment_id \

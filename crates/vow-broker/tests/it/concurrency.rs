@@ -9,6 +9,7 @@ on_both_backends!(
     sixteen_clients_publishing_one_version_make_one_version,
     sixteen_clients_recording_deployments_leave_one_current,
     sixteen_clients_publishing_specs_releasing_and_asking_converge,
+    sixteen_results_of_one_pair_at_once_leave_the_newest_current,
 );
 
 const CLIENTS: usize = 16;
@@ -164,4 +165,68 @@ async fn sixteen_clients_publishing_specs_releasing_and_asking_converge(app: Tes
     assert_eq!(status, StatusCode::OK, "{first}");
     assert_eq!(first["rows"][0]["reason"], "incompatible", "{first}");
     assert_eq!(ask().await.1, first);
+}
+
+/// Sixteen results of one provider version against one contract, recorded at once: exactly one
+/// counts afterwards (the matrix shows one row), and it is the newest.
+async fn sixteen_results_of_one_pair_at_once_leave_the_newest_current(app: TestApp) {
+    let (status, published) = app.put(CONTRACT_PATH, &contract()).await;
+    assert_eq!(status, StatusCode::CREATED, "{published}");
+    let (_, contracts) = app
+        .get("/api/v1/services/checkout-web/versions/1.0.0/contracts")
+        .await;
+    let hash = contracts["contracts"][0]["hash"]
+        .as_str()
+        .expect("a hash")
+        .to_owned();
+    let app = std::sync::Arc::new(app);
+    let tasks: Vec<_> = (0..CLIENTS)
+        .map(|i| {
+            let app = app.clone();
+            let hash = hash.clone();
+            tokio::spawn(async move {
+                app.post(
+                    "/api/v1/services/payments-gateway/versions/2.0.0/verifications",
+                    &json!({
+                        "contract_hash": hash,
+                        "passed": i % 2 == 0,
+                        "failed_dimensions": if i % 2 == 0 { json!([]) } else { json!(["shape"]) },
+                        "build_url": format!("https://ci.example.com/build/{i}"),
+                    }),
+                )
+                .await
+            })
+        })
+        .collect();
+    assert_eq!(all_succeed(tasks).await, CLIENTS);
+
+    let rows = app
+        .store
+        .matrix(&vow_broker::store::MatrixQuery {
+            provider: Some("payments-gateway"),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .expect("the matrix");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let ids = app
+        .store
+        .service_ids("checkout-web", "payments-gateway")
+        .await
+        .expect("ids");
+    let key = app
+        .store
+        .integration(ids["checkout-web"], ids["payments-gateway"])
+        .await
+        .expect("read")
+        .expect("the integration");
+    let newest = app
+        .store
+        .latest_verification_of(&key, &hash)
+        .await
+        .expect("read")
+        .expect("a result");
+    assert_eq!(rows[0].build_url, newest.build_url);
+    assert_eq!(rows[0].cursor.verification, newest.id);
 }

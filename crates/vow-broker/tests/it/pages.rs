@@ -1584,6 +1584,36 @@ async fn the_matrix_filters_pages_and_exports_its_rows(app: TestApp) {
             "consumer=mobile-app&result=failed&environment=production",
             vec![],
         ),
+        // One consumer's rows start from its contracts; each other filter still applies.
+        (
+            "consumer=mobile-app&consumer_branch=main",
+            only(&|r| r.0 == "mobile-app" && r.1 == "7.0.0"),
+        ),
+        (
+            "consumer=mobile-app&environment=staging",
+            only(&|r| r.0 == "mobile-app" && r.1 == "7.1.0" && r.3 == "1.0.0"),
+        ),
+        (
+            "consumer=mobile-app&provider=shop-api",
+            only(&|r| r.0 == "mobile-app"),
+        ),
+        (
+            "consumer=mobile-app&result=passed",
+            only(&|r| r.0 == "mobile-app" && r.4),
+        ),
+        (
+            "consumer=mobile-app&provider=shop-api&provider_version=1.1.0",
+            only(&|r| r.0 == "mobile-app" && r.3 == "1.1.0"),
+        ),
+        ("consumer=kiosk-app&consumer_branch=main", vec![]),
+        (
+            "provider=shop-api&consumer_branch=main",
+            only(&|r| r.1 == "7.0.0"),
+        ),
+        (
+            "provider=shop-api&result=failed&environment=production",
+            only(&|r| r.3 == "1.0.0" && !r.4),
+        ),
         ("consumer_branch=nowhere", vec![]),
         ("provider=mobile-app", vec![]),
     ] {
