@@ -20,3 +20,8 @@ CREATE INDEX verifications_latest_by_contract ON verifications (contract_id, id)
 DROP INDEX version_contracts_by_contract;
 CREATE INDEX version_contracts_by_contract
     ON version_contracts (contract_id, provider_id, consumer_version_id);
+
+-- A consumer version's contracts from the primary key's index alone: the matrix filtered by a
+-- consumer starts from the contracts of all its versions.
+ALTER TABLE version_contracts DROP CONSTRAINT version_contracts_pkey,
+    ADD PRIMARY KEY (consumer_version_id, provider_id) INCLUDE (contract_id);

@@ -824,20 +824,38 @@ impl Store {
                 // A verification gives a row when one of the versions holding its contract
                 // passes the filters on them; without such filters, always (a contract is
                 // verified only by a provider it was published toward).
-                let holder = if query.consumer_version.is_some()
+                let held = query.consumer_version.is_some()
                     || query.consumer_branch.is_some()
-                    || query.environment.is_some()
+                    || query.environment.is_some();
+                let postgres = matches!(self.pool, Pool::Postgres(_));
+                if postgres && held && query.provider.is_some() && query.provider_version.is_none()
                 {
-                    format!(" AND {holder}")
+                    // One provider's latest verifications (a few thousand) in order first, and
+                    // only then, newest first until the page is full, whether a version passing
+                    // the filters holds each: asked of every one of them before sorting, it took
+                    // 30 ms. (`OFFSET 0` keeps PostgreSQL's planner from merging the two steps;
+                    // SQLite takes no OFFSET without a LIMIT.)
+                    let holder = holder.replace("pv.service_id", "vr.provider_id");
+                    format!(
+                        "SELECT vr.id FROM (SELECT vr.id, vr.contract_id, \
+                         pv.service_id AS provider_id FROM verifications vr \
+                         JOIN versions pv ON pv.id = vr.provider_version_id \
+                         WHERE NOT vr.superseded{verification} ORDER BY vr.id DESC OFFSET 0) vr \
+                         WHERE {holder} ORDER BY vr.id DESC LIMIT {limit}"
+                    )
                 } else {
-                    on_boundary
-                };
-                format!(
-                    "SELECT vr.id FROM verifications vr \
-                     JOIN versions pv ON pv.id = vr.provider_version_id \
-                     WHERE NOT vr.superseded{verification}{holder} \
-                     ORDER BY vr.id DESC LIMIT {limit}"
-                )
+                    let holder = if held {
+                        format!(" AND {holder}")
+                    } else {
+                        on_boundary
+                    };
+                    format!(
+                        "SELECT vr.id FROM verifications vr \
+                         JOIN versions pv ON pv.id = vr.provider_version_id \
+                         WHERE NOT vr.superseded{verification}{holder} \
+                         ORDER BY vr.id DESC LIMIT {limit}"
+                    )
+                }
             }
             // One consumer's verifications start from its contracts: its rows are 170,000 in
             // the benchmark's dataset, and rare ones among them (all its failures, say) are
