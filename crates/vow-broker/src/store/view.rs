@@ -693,6 +693,13 @@ enum Bind<'a> {
 /// supported release there, which is one or a few per service.
 const PRESENT_VERSIONS: i64 = 10_000;
 
+/// The contracts of (contract, provider) pairs ordered by contract, each once.
+fn distinct_contracts(pairs: &[(i64, i64)]) -> Vec<i64> {
+    let mut ids: Vec<i64> = pairs.iter().map(|&(contract, _)| contract).collect();
+    ids.dedup();
+    ids
+}
+
 impl Store {
     /// The matrix: the rows `query` selects, newest first, at most `query.limit`. Only the
     /// latest verification of each provider version against each contract counts (those not
@@ -803,14 +810,24 @@ impl Store {
         let verification = and(&verification);
         let consumer_side = and(&consumer_side);
         // Whether one of the versions that published the verification's contract toward its
-        // provider passes the filters on consumer versions: for the page boundary, only the one
-        // verification on it needs asking.
-        let holder = format!(
-            "EXISTS (SELECT 1 FROM version_contracts vc \
-             JOIN versions cv ON cv.id = vc.consumer_version_id \
-             WHERE vc.contract_id = vr.contract_id \
-             AND vc.provider_id = pv.service_id{consumer_side})"
-        );
+        // provider (`provider`, an expression) passes the filters on consumer versions: for the
+        // page boundary, only the one verification on it needs asking.
+        let held_with = |provider: &str| {
+            format!(
+                "EXISTS (SELECT 1 FROM version_contracts vc \
+                 JOIN versions cv ON cv.id = vc.consumer_version_id \
+                 WHERE vc.contract_id = vr.contract_id \
+                 AND vc.provider_id = {provider}{consumer_side})"
+            )
+        };
+        let holder = held_with("pv.service_id");
+        // Filters on consumer versions other than the consumer itself.
+        let versions_filtered = query.consumer_version.is_some()
+            || query.consumer_branch.is_some()
+            || query.environment.is_some();
+        // The provider is named without a version: a condition on the provider version's
+        // service.
+        let by_provider = query.provider.is_some() && query.provider_version.is_none();
         let on_boundary = match &boundary {
             Some(v) => format!(" AND (vr.id < {v} OR {holder})"),
             None => String::new(),
@@ -824,18 +841,14 @@ impl Store {
                 // A verification gives a row when one of the versions holding its contract
                 // passes the filters on them; without such filters, always (a contract is
                 // verified only by a provider it was published toward).
-                let held = query.consumer_version.is_some()
-                    || query.consumer_branch.is_some()
-                    || query.environment.is_some();
                 let postgres = matches!(self.pool, Pool::Postgres(_));
-                if postgres && held && query.provider.is_some() && query.provider_version.is_none()
-                {
+                if postgres && versions_filtered && by_provider {
                     // One provider's latest verifications (a few thousand) in order first, and
                     // only then, newest first until the page is full, whether a version passing
                     // the filters holds each: asked of every one of them before sorting, it took
                     // 30 ms. (`OFFSET 0` keeps PostgreSQL's planner from merging the two steps;
                     // SQLite takes no OFFSET without a LIMIT.)
-                    let holder = holder.replace("pv.service_id", "vr.provider_id");
+                    let holder = held_with("vr.provider_id");
                     format!(
                         "SELECT vr.id FROM (SELECT vr.id, vr.contract_id, \
                          pv.service_id AS provider_id FROM verifications vr \
@@ -844,7 +857,7 @@ impl Store {
                          WHERE {holder} ORDER BY vr.id DESC LIMIT {limit}"
                     )
                 } else {
-                    let holder = if held {
+                    let holder = if versions_filtered {
                         format!(" AND {holder}")
                     } else {
                         on_boundary
@@ -870,10 +883,7 @@ impl Store {
                 // verification of a consumer's contract is held by one of them: then each
                 // contract once, and no provider version to read.
                 Pool::Postgres(_) => {
-                    let filtered = query.consumer_branch.is_some()
-                        || query.environment.is_some()
-                        || verification.contains("pv.")
-                        || boundary.is_some();
+                    let filtered = versions_filtered || by_provider || boundary.is_some();
                     let (values, provider_join) = if filtered {
                         let pairs: Vec<String> = contracts
                             .into_iter()
@@ -892,9 +902,7 @@ impl Store {
                              AND pv.service_id = c.provider_id",
                         )
                     } else {
-                        let mut ids: Vec<i64> = contracts.into_iter().map(|(c, _)| c).collect();
-                        ids.dedup();
-                        let ids: Vec<String> = ids
+                        let ids: Vec<String> = distinct_contracts(&contracts)
                             .into_iter()
                             .map(|id| format!("({})", bind!(Bind::Int(id))))
                             .collect();
@@ -913,15 +921,15 @@ impl Store {
                 }
                 // SQLite has no LATERAL: the verifications of the contracts, newest first.
                 Pool::Sqlite(_) => {
-                    let holder = if query.consumer_branch.is_some() || query.environment.is_some() {
+                    let holder = if versions_filtered {
                         format!(" AND {holder}")
                     } else {
                         on_boundary
                     };
-                    let mut ids: Vec<i64> = contracts.into_iter().map(|(c, _)| c).collect();
-                    ids.dedup();
-                    let list: Vec<String> =
-                        ids.into_iter().map(|id| bind!(Bind::Int(id))).collect();
+                    let list: Vec<String> = distinct_contracts(&contracts)
+                        .into_iter()
+                        .map(|id| bind!(Bind::Int(id)))
+                        .collect();
                     format!(
                         "SELECT vr.id FROM verifications vr \
                          JOIN versions pv ON pv.id = vr.provider_version_id \
