@@ -65,6 +65,7 @@ async fn postgres_stopping_gives_503_and_restarting_it_recovers_without_restarti
         &database,
         &StoreSettings {
             acquire_timeout: WAIT,
+            ..StoreSettings::default()
         },
     )
     .await
@@ -146,6 +147,7 @@ async fn a_locked_sqlite_database_gives_503_with_a_retry_hint_not_500() {
         &app.database,
         &StoreSettings {
             acquire_timeout: WAIT,
+            ..StoreSettings::default()
         },
     )
     .await

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use vow_broker::store::{AttemptOutcome, AttemptRecord, NewWebhook};
 use vow_broker::token::{self, Role, TokenSpec};
 use vow_broker::webhook::EventKind;
-use vow_broker::{Access, Settings, pages, router, routes};
+use vow_broker::{Access, Settings, StoreSettings, pages, router, routes};
 use vow_core::contract::SourceFormat;
 use vow_core::contract::source::read_source;
 
@@ -1556,6 +1556,14 @@ async fn the_matrix_filters_pages_and_exports_its_rows(app: TestApp) {
     );
 
     // Each filter narrows the rows to those it names.
+    // The matrix takes a short branch's links to its contracts in hand; with every branch long,
+    // it finds the same rows another way.
+    let every_branch_long = app
+        .router_with_store_settings(&StoreSettings {
+            short_branch: 0,
+            ..StoreSettings::default()
+        })
+        .await;
     let only = |keep: &dyn Fn(&MatrixLine) -> bool| {
         all.iter().filter(|r| keep(r)).cloned().collect::<Vec<_>>()
     };
@@ -1615,6 +1623,19 @@ async fn the_matrix_filters_pages_and_exports_its_rows(app: TestApp) {
             only(&|r| r.3 == "1.0.0" && !r.4),
         ),
         ("consumer_branch=nowhere", vec![]),
+        (
+            "consumer_branch=main&result=failed",
+            only(&|r| r.1 == "7.0.0" && !r.4),
+        ),
+        (
+            "consumer_branch=main&environment=production",
+            only(&|r| r.1 == "7.0.0" && r.3 == "1.0.0"),
+        ),
+        (
+            "consumer_branch=main&provider=shop-api&provider_version=1.1.0",
+            only(&|r| r.1 == "7.0.0" && r.3 == "1.1.0"),
+        ),
+        ("consumer_branch=main&provider=mobile-app", vec![]),
         ("provider=mobile-app", vec![]),
     ] {
         let (rows, _) = matrix_rows(&router, query).await;
@@ -1625,6 +1646,8 @@ async fn the_matrix_filters_pages_and_exports_its_rows(app: TestApp) {
             expected.len(),
             "{query}"
         );
+        let (rows, _) = matrix_rows(&every_branch_long, query).await;
+        assert_eq!(rows, expected, "{query}, every branch long");
     }
 
     // A small limit pages through every row once, in order, by the next links.
@@ -1664,22 +1687,64 @@ async fn the_matrix_filters_pages_and_exports_its_rows(app: TestApp) {
     // One consumer's rows, read a row at a time, are its rows in one page.
     let (whole, _) = matrix_rows(&router, "consumer=mobile-app").await;
     assert!(whole.len() >= 3, "{whole:?}");
-    let mut paged = Vec::new();
-    let mut query = "consumer=mobile-app&limit=1".to_owned();
-    loop {
-        let (rows, next) = matrix_rows(&router, &query).await;
-        paged.extend(rows);
-        match next.as_str() {
-            Some(cursor) => query = format!("consumer=mobile-app&limit=1&before={cursor}"),
-            None => break,
-        }
-    }
-    assert_eq!(paged, whole);
+    assert_eq!(
+        one_row_at_a_time(&router, "consumer=mobile-app").await,
+        whole
+    );
     let html = page(&router, "/matrix?result=failed&limit=1").await;
     assert!(
         html.contains("result=failed&amp;environment=&amp;limit=1&amp;before="),
         "{html}"
     );
+
+    // So are a branch's and a consumer's, the branch short or long. Two more provider
+    // versions verify mobile-app's contract, so that each verification on a page has a row of
+    // the branch (7.0.0) and one of another version (7.1.0).
+    let mobile = contract_hash(&app, "mobile-app", "7.0.0").await;
+    for version in ["1.2.0", "1.3.0"] {
+        ok(
+            &app,
+            Method::POST,
+            &format!("/api/v1/services/shop-api/versions/{version}/verifications"),
+            json!({ "contract_hash": mobile, "passed": true }),
+        )
+        .await;
+    }
+    let on_main = ["7.0.0 1.3.0", "7.0.0 1.2.0", "7.0.0 1.1.0", "7.0.0 1.0.0"];
+    for filter in [
+        "consumer_branch=main",
+        "consumer=mobile-app&consumer_branch=main",
+        "consumer=mobile-app",
+    ] {
+        let (whole, _) = matrix_rows(&router, filter).await;
+        if filter.contains("main") {
+            let versions: Vec<String> = whole.iter().map(|r| format!("{} {}", r.1, r.3)).collect();
+            assert_eq!(versions, on_main, "{filter}");
+        } else {
+            assert_eq!(whole.len(), 8, "{filter}: {whole:?}");
+        }
+        for (which, router) in [("short", &router), ("long", &every_branch_long)] {
+            let paged = one_row_at_a_time(router, filter).await;
+            assert_eq!(
+                paged, whole,
+                "{filter}, a row at a time, the branch {which}"
+            );
+        }
+    }
+}
+
+/// Every row of the matrix that `filter` selects, read a row at a time by the next links.
+async fn one_row_at_a_time(router: &Router, filter: &str) -> Vec<MatrixLine> {
+    let mut rows = Vec::new();
+    let mut query = format!("{filter}&limit=1");
+    loop {
+        let (page, next) = matrix_rows(router, &query).await;
+        rows.extend(page);
+        match next.as_str() {
+            Some(cursor) => query = format!("{filter}&limit=1&before={cursor}"),
+            None => return rows,
+        }
+    }
 }
 
 async fn the_matrix_answers_bad_input_and_hostile_data_with_text(app: TestApp) {

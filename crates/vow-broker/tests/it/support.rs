@@ -9,7 +9,7 @@ use serde_json::Value;
 use sqlx::Connection;
 use tempfile::TempDir;
 use tower::ServiceExt;
-use vow_broker::{Database, Settings, Store, router};
+use vow_broker::{Database, Settings, Store, StoreSettings, router};
 
 /// Instantiates each named `async fn(TestApp)` as one test per backend: `sqlite::NAME` always,
 /// `postgres::NAME` against `VOW_TEST_DATABASE_URL`.
@@ -116,6 +116,14 @@ impl TestApp {
 
     pub fn router(&self) -> Router {
         router(self.store.clone(), Settings::default())
+    }
+
+    /// The router on a second store over the same database, opened with `settings`.
+    pub async fn router_with_store_settings(&self, settings: &StoreSettings) -> Router {
+        let store = Store::open_with(&self.database, settings)
+            .await
+            .expect("open a second store");
+        router(store, Settings::default())
     }
 
     /// The router with `--public-read` on or off.

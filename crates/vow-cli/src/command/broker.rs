@@ -147,6 +147,7 @@ pub(super) async fn open(args: &BrokerDatabaseArgs) -> Result<Store, Failure> {
     let opening = format!("failed to open {described}");
     let settings = StoreSettings {
         acquire_timeout: args.database_timeout,
+        ..StoreSettings::default()
     };
     let store = Store::open_with(&database, &settings)
         .await
