@@ -888,14 +888,15 @@ impl Store {
         // Whether one of the versions that published the verification's contract toward its
         // provider (`provider`, an expression) passes the filters on consumer versions: for the
         // page boundary, only the one verification on it needs asking.
-        let held_with = |provider: &str| {
+        let holders = |provider: &str| {
             format!(
-                "EXISTS (SELECT 1 FROM {links_table} vc \
+                "SELECT 1 FROM {links_table} vc \
                  JOIN versions cv ON cv.id = vc.consumer_version_id \
                  WHERE vc.contract_id = vr.contract_id \
-                 AND vc.provider_id = {provider}{consumer_side})"
+                 AND vc.provider_id = {provider}{consumer_side}"
             )
         };
+        let held_with = |provider: &str| format!("EXISTS ({})", holders(provider));
         let holder = held_with("pv.service_id");
         // Filters on consumer versions other than the consumer itself.
         let versions_filtered = query.consumer_version.is_some()
@@ -962,12 +963,7 @@ impl Store {
                         // for `main`), when the statistics it sampled suggest few verifications
                         // are held: 180 to 310 ms for `main`'s failures on one seeding of the
                         // benchmark, 7 ms on another. A scalar subquery is never joined so.
-                        format!(
-                            " AND (SELECT 1 FROM version_contracts vc \
-                             JOIN versions cv ON cv.id = vc.consumer_version_id \
-                             WHERE vc.contract_id = vr.contract_id \
-                             AND vc.provider_id = pv.service_id{consumer_side} LIMIT 1) IS NOT NULL"
-                        )
+                        format!(" AND ({} LIMIT 1) IS NOT NULL", holders("pv.service_id"))
                     } else if versions_filtered {
                         format!(" AND {holder}")
                     } else {
