@@ -1,7 +1,9 @@
 //! Many clients writing the same thing at once converge on one row, and none of them gets an error.
 
+use std::sync::Arc;
+
 use axum::http::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::{CONTRACT_PATH, TestApp, contract, on_both_backends};
 
@@ -14,10 +16,17 @@ on_both_backends!(
 
 const CLIENTS: usize = 16;
 
-/// Waits for every client; each must have been answered 201 or 200. Answers how many said 201.
-async fn all_succeed(
-    tasks: Vec<tokio::task::JoinHandle<(StatusCode, serde_json::Value)>>,
-) -> usize {
+/// Sends `request` from [`CLIENTS`] clients at once (the client's number given to each) and waits
+/// for every answer; each must be 201 or 200. Answers the app, shared, and how many said 201.
+async fn at_once<F, Fut>(app: TestApp, request: F) -> (Arc<TestApp>, usize)
+where
+    F: Fn(Arc<TestApp>, usize) -> Fut,
+    Fut: Future<Output = (StatusCode, Value)> + Send + 'static,
+{
+    let app = Arc::new(app);
+    let tasks: Vec<_> = (0..CLIENTS)
+        .map(|i| tokio::spawn(request(app.clone(), i)))
+        .collect();
     let mut created = 0;
     for task in tasks {
         let (status, body) = task.await.expect("task");
@@ -27,28 +36,22 @@ async fn all_succeed(
         );
         created += usize::from(status == StatusCode::CREATED);
     }
-    created
+    (app, created)
 }
 
 async fn sixteen_clients_publishing_one_version_make_one_version(app: TestApp) {
-    let app = std::sync::Arc::new(app);
-    let tasks: Vec<_> = (0..CLIENTS)
-        .map(|i| {
-            let app = app.clone();
-            tokio::spawn(async move {
-                if i % 2 == 0 {
-                    app.put(CONTRACT_PATH, &contract()).await
-                } else {
-                    app.put(
-                        "/api/v1/services/checkout-web/versions/1.0.0",
-                        &json!({"branch": "main"}),
-                    )
-                    .await
-                }
-            })
-        })
-        .collect();
-    let created = all_succeed(tasks).await;
+    let (app, created) = at_once(app, |app, i| async move {
+        if i % 2 == 0 {
+            app.put(CONTRACT_PATH, &contract()).await
+        } else {
+            app.put(
+                "/api/v1/services/checkout-web/versions/1.0.0",
+                &json!({"branch": "main"}),
+            )
+            .await
+        }
+    })
+    .await;
     // At most one publish and one version PUT can have created something.
     assert!((1..=2).contains(&created), "{created} answers said created");
     let (_, versions) = app.get("/api/v1/services/checkout-web/versions").await;
@@ -79,20 +82,14 @@ async fn sixteen_clients_recording_deployments_leave_one_current(app: TestApp) {
             .await;
         assert_eq!(status, StatusCode::CREATED);
     }
-    let app = std::sync::Arc::new(app);
-    let tasks: Vec<_> = (0..CLIENTS)
-        .map(|i| {
-            let app = app.clone();
-            tokio::spawn(async move {
-                app.post(
-                    "/api/v1/environments/production/deployments",
-                    &json!({"service": "shop-api", "version": (i % 4).to_string()}),
-                )
-                .await
-            })
-        })
-        .collect();
-    all_succeed(tasks).await;
+    let (app, _) = at_once(app, |app, i| async move {
+        app.post(
+            "/api/v1/environments/production/deployments",
+            &json!({"service": "shop-api", "version": (i % 4).to_string()}),
+        )
+        .await
+    })
+    .await;
     let (_, current) = app.get("/api/v1/environments/production/deployments").await;
     assert_eq!(
         current["deployments"].as_array().unwrap().len(),
@@ -118,33 +115,29 @@ async fn sixteen_clients_publishing_specs_releasing_and_asking_converge(app: Tes
     let (status, body) = app.put(CONTRACT_PATH, &contract()).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     app.put("/api/v1/environments/production", &json!({})).await;
-    let app = std::sync::Arc::new(app);
-    let tasks: Vec<_> = (0..CLIENTS)
-        .map(|i| {
-            let app = app.clone();
-            let spec = spec.clone();
-            tokio::spawn(async move {
-                match i % 3 {
-                    0 => app.put(spec_path, &spec).await,
-                    1 => {
-                        app.post(
-                            "/api/v1/environments/production/releases",
-                            &json!({ "service": "checkout-web", "version": "1.0.0" }),
-                        )
-                        .await
-                    }
-                    _ => {
-                        app.get(
-                            "/api/v1/can-i-deploy?service=checkout-web&version=1.0.0\
-                             &environment=production",
-                        )
-                        .await
-                    }
+    let (app, _) = at_once(app, |app, i| {
+        let spec = spec.clone();
+        async move {
+            match i % 3 {
+                0 => app.put(spec_path, &spec).await,
+                1 => {
+                    app.post(
+                        "/api/v1/environments/production/releases",
+                        &json!({ "service": "checkout-web", "version": "1.0.0" }),
+                    )
+                    .await
                 }
-            })
-        })
-        .collect();
-    all_succeed(tasks).await;
+                _ => {
+                    app.get(
+                        "/api/v1/can-i-deploy?service=checkout-web&version=1.0.0\
+                         &environment=production",
+                    )
+                    .await
+                }
+            }
+        }
+    })
+    .await;
     let (_, releases) = app.get("/api/v1/environments/production/releases").await;
     assert_eq!(
         releases["releases"].as_array().unwrap().len(),
@@ -173,26 +166,23 @@ async fn sixteen_results_of_one_pair_at_once_leave_the_newest_current(app: TestA
     let (status, published) = app.put(CONTRACT_PATH, &contract()).await;
     assert_eq!(status, StatusCode::CREATED, "{published}");
     let hash = published["hash"].as_str().expect("a hash").to_owned();
-    let app = std::sync::Arc::new(app);
-    let tasks: Vec<_> = (0..CLIENTS)
-        .map(|i| {
-            let app = app.clone();
-            let hash = hash.clone();
-            tokio::spawn(async move {
-                app.post(
-                    "/api/v1/services/payments-gateway/versions/2.0.0/verifications",
-                    &json!({
-                        "contract_hash": hash,
-                        "passed": i % 2 == 0,
-                        "failed_dimensions": if i % 2 == 0 { json!([]) } else { json!(["shape"]) },
-                        "build_url": format!("https://ci.example.com/build/{i}"),
-                    }),
-                )
-                .await
-            })
-        })
-        .collect();
-    assert_eq!(all_succeed(tasks).await, CLIENTS);
+    let (app, created) = at_once(app, |app, i| {
+        let hash = hash.clone();
+        async move {
+            app.post(
+                "/api/v1/services/payments-gateway/versions/2.0.0/verifications",
+                &json!({
+                    "contract_hash": hash,
+                    "passed": i % 2 == 0,
+                    "failed_dimensions": if i % 2 == 0 { json!([]) } else { json!(["shape"]) },
+                    "build_url": format!("https://ci.example.com/build/{i}"),
+                }),
+            )
+            .await
+        }
+    })
+    .await;
+    assert_eq!(created, CLIENTS);
 
     let rows = app
         .store
