@@ -37,7 +37,7 @@ pub struct StoreSettings {
     /// branch, such as `main`, reads the newest verifications and asks whether a version on the
     /// branch holds each. Either way gives the same rows; this only chooses the faster way to
     /// them. Values cost planning time (in hand, a consumer's 3,500 links made its matrix slower:
-    /// 31 to 65 ms rather than 13 to 16). At most 5,000, which keeps a statement within SQLite's
+    /// 31 to 65 ms rather than 13 to 16, with `curl` by hand on the benchmark's database). At most 5,000, which keeps a statement within SQLite's
     /// 32,766 values.
     pub short_branch: u32,
 }

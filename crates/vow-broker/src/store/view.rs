@@ -709,17 +709,10 @@ struct HeldBy<'a> {
     present: Option<&'a [i64]>,
 }
 
-/// The contracts `links` hold, in order, each once.
-fn contracts_in(links: &[Link]) -> Vec<i64> {
-    let mut contracts: Vec<i64> = links.iter().map(|&(_, _, contract)| contract).collect();
-    contracts.sort_unstable();
-    contracts.dedup();
-    contracts
-}
-
-/// The contracts of (contract, provider) pairs ordered by contract, each once.
-fn distinct_contracts(pairs: &[(i64, i64)]) -> Vec<i64> {
-    let mut ids: Vec<i64> = pairs.iter().map(|&(contract, _)| contract).collect();
+/// `ids` in order, each once.
+fn distinct(ids: impl IntoIterator<Item = i64>) -> Vec<i64> {
+    let mut ids: Vec<i64> = ids.into_iter().collect();
+    ids.sort_unstable();
     ids.dedup();
     ids
 }
@@ -743,6 +736,23 @@ impl Store {
             ($value:expr) => {{
                 binds.push($value);
                 format!("${}", binds.len())
+            }};
+        }
+        // Ids bound each, as a list (`$1, $2`); and rows of ids, as the rows of a `VALUES`
+        // (`($1, $2), ($3, $4)`).
+        macro_rules! bind_ids {
+            ($ids:expr) => {{
+                let ids: Vec<String> = $ids.into_iter().map(|id| bind!(Bind::Int(id))).collect();
+                ids.join(", ")
+            }};
+        }
+        macro_rules! bind_rows {
+            ($rows:expr) => {{
+                let rows: Vec<String> = $rows
+                    .into_iter()
+                    .map(|row| format!("({})", bind_ids!(row)))
+                    .collect();
+                rows.join(", ")
             }};
         }
         // The versions in the environment, as a list of values rather than a subquery: with the
@@ -798,18 +808,21 @@ impl Store {
         // links of its versions to the contracts they hold, as values in hand (see below). They
         // are the links of the versions in the environment, and toward the provider, when
         // named: the conditions on consumer versions need not be asked again.
-        let mut links: Option<Vec<Link>> = None;
-        let mut long_branch = false;
-        if let (None, Some(branch)) = (query.consumer, query.consumer_branch) {
-            match self
-                .links_of_short_branch(branch, query.provider, present.as_deref())
-                .await?
-            {
-                Some(held) if held.is_empty() => return Ok(Vec::new()),
-                Some(held) => links = Some(held),
-                None => long_branch = true,
+        let links = match (query.consumer, query.consumer_branch) {
+            (None, Some(branch)) => {
+                let links = self
+                    .links_of_short_branch(branch, query.provider, present.as_deref())
+                    .await?;
+                if links.as_ref().is_some_and(Vec::is_empty) {
+                    return Ok(Vec::new());
+                }
+                links
             }
-        }
+            _ => None,
+        };
+        // A consumer branch without a consumer, and its links not in hand.
+        let long_branch =
+            query.consumer.is_none() && query.consumer_branch.is_some() && links.is_none();
         match (query.provider, query.provider_version) {
             (Some(provider), Some(version)) => {
                 let p = bind!(Bind::Text(provider));
@@ -838,8 +851,7 @@ impl Store {
             verification.push(format!("vr.passed = {p}"));
         }
         if let Some(present) = present {
-            let list: Vec<String> = present.into_iter().map(|id| bind!(Bind::Int(id))).collect();
-            let list = list.join(", ");
+            let list = bind_ids!(present);
             verification.push(format!("vr.provider_version_id IN ({list})"));
             if links.is_none() {
                 consumer_side.push(format!("vc.consumer_version_id IN ({list})"));
@@ -863,26 +875,20 @@ impl Store {
         // expression, or all of them. With the branch's in hand, the rows of the page's
         // verifications are a lookup of their contracts among a few hundred values, rather than
         // of every version holding each (60 for one of the benchmark's) to see which are on the
-        // branch: 2.5 ms rather than 14 for a feature branch of the benchmark.
+        // branch: 2.5 ms rather than 14 for a feature branch of the benchmark (`EXPLAIN ANALYZE`
+        // by hand on the database `scripts/time-pages` seeds).
         let (links_cte, links_table) = match &links {
-            Some(links) => {
-                let values: Vec<String> = links
-                    .iter()
-                    .map(|&(version, provider, contract)| {
-                        let v = bind!(Bind::Int(version));
-                        let p = bind!(Bind::Int(provider));
-                        let c = bind!(Bind::Int(contract));
-                        format!("({v}, {p}, {c})")
-                    })
-                    .collect();
-                (
-                    format!(
-                        "links (consumer_version_id, provider_id, contract_id) AS (VALUES {}), ",
-                        values.join(", ")
-                    ),
-                    "links",
-                )
-            }
+            Some(links) => (
+                format!(
+                    "links (consumer_version_id, provider_id, contract_id) AS (VALUES {}), ",
+                    bind_rows!(
+                        links
+                            .iter()
+                            .map(|&(version, provider, contract)| [version, provider, contract])
+                    )
+                ),
+                "links",
+            ),
             None => (String::new(), "version_contracts"),
         };
         // Whether one of the versions that published the verification's contract toward its
@@ -919,16 +925,12 @@ impl Store {
         // are too many (hundreds) to read each one's newest apart, and common enough among all
         // verifications that reading them all newest first soon fills a page.
         let mut of_contracts = |contracts: Vec<i64>, holder: &str| {
-            let list: Vec<String> = contracts
-                .into_iter()
-                .map(|id| bind!(Bind::Int(id)))
-                .collect();
             format!(
                 "SELECT vr.id FROM verifications vr \
                  JOIN versions pv ON pv.id = vr.provider_version_id \
                  WHERE vr.contract_id IN ({}) AND NOT vr.superseded{verification}{holder} \
                  ORDER BY vr.id DESC LIMIT {limit}",
-                list.join(", ")
+                bind_ids!(contracts)
             )
         };
         let latest = match (consumer_contracts, links.as_deref()) {
@@ -936,7 +938,10 @@ impl Store {
             // row, as a contract names its provider (only the page boundary needs asking). As
             // a holder asked of each verification newest first, it took 50 to 70 ms for a
             // feature branch of the benchmark, which holds one contract in twenty-five.
-            (None, Some(links)) => of_contracts(contracts_in(links), &on_boundary),
+            (None, Some(links)) => {
+                let contracts = distinct(links.iter().map(|&(_, _, contract)| contract));
+                of_contracts(contracts, &on_boundary)
+            }
             (None, None) => {
                 // A verification gives a row when one of the versions holding its contract
                 // passes the filters on them; without such filters, always (a contract is
@@ -991,31 +996,23 @@ impl Store {
                 // contract once, and no provider version to read.
                 let filtered = versions_filtered || by_provider || boundary.is_some();
                 let (values, provider_join) = if filtered {
-                    let pairs: Vec<String> = contracts
-                        .into_iter()
-                        .map(|(contract, provider)| {
-                            let c = bind!(Bind::Int(contract));
-                            let p = bind!(Bind::Int(provider));
-                            format!("({c}, {p})")
-                        })
-                        .collect();
+                    let pairs = bind_rows!(
+                        contracts
+                            .into_iter()
+                            .map(|(contract, provider)| [contract, provider])
+                    );
                     (
-                        format!(
-                            "(VALUES {}) AS c (contract_id, provider_id)",
-                            pairs.join(", ")
-                        ),
+                        format!("(VALUES {pairs}) AS c (contract_id, provider_id)"),
                         " JOIN versions pv ON pv.id = vr.provider_version_id \
                          AND pv.service_id = c.provider_id",
                     )
                 } else {
-                    let ids: Vec<String> = distinct_contracts(&contracts)
-                        .into_iter()
-                        .map(|id| format!("({})", bind!(Bind::Int(id))))
-                        .collect();
-                    (
-                        format!("(VALUES {}) AS c (contract_id)", ids.join(", ")),
-                        "",
-                    )
+                    let ids = bind_rows!(
+                        distinct(contracts.iter().map(|&(c, _)| c))
+                            .into_iter()
+                            .map(|id| [id])
+                    );
+                    (format!("(VALUES {ids}) AS c (contract_id)"), "")
                 };
                 format!(
                     "SELECT l.id FROM {values} CROSS JOIN LATERAL \
@@ -1031,7 +1028,7 @@ impl Store {
                 } else {
                     on_boundary
                 };
-                of_contracts(distinct_contracts(&contracts), &holder)
+                of_contracts(distinct(contracts.iter().map(|&(c, _)| c)), &holder)
             }
         };
         // Names and the hash in subqueries of the select list, evaluated for the rows returned
@@ -1157,7 +1154,8 @@ impl Store {
     /// The links of the versions on `branch` (toward `provider` and of the versions in
     /// `present` only, when given); or `None` when the branch is long: more versions, or more
     /// such links, than [`StoreSettings::short_branch`](super::StoreSettings). Each contract
-    /// they hold costs the planner about 2.5 µs to weigh when listed (5,000 took 12 to 18 ms).
+    /// they hold costs the planner about 2.5 µs to weigh when listed (5,000 took 12 to 18 ms to
+    /// plan, by hand with `EXPLAIN ANALYZE`).
     async fn links_of_short_branch(
         &self,
         branch: &str,
